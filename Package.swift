@@ -1,0 +1,100 @@
+// swift-tools-version:6.1
+// EOP — the Ecommerce Orchestration Platform: one package holding the core
+// host (Sources/), the plugins (Plugins/, each a .dynamic library), the SDK
+// for plugin authors (SDK/) and the tests (Tests/).
+import PackageDescription
+
+let package = Package(
+    name: "EOP",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "eop", targets: ["eop"]),
+        .executable(name: "eop-license", targets: ["eop-license"]),
+        // The Swift SDK plugin authors import.
+        .library(name: "EOPSDK", targets: ["EOPSDK"]),
+        // Example plugin in Swift (SDK/examples/swift-hello).
+        .library(name: "SwiftHello", type: .dynamic, targets: ["SwiftHello"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // The C header that IS the ABI (header-only; SDK/include/module.modulemap).
+        .systemLibrary(name: "EOPABI", path: "SDK/include"),
+        // libffi from Debian, for handlers typed in the manifest.
+        .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi"),
+
+        // Core host modules.
+        .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
+        .target(
+            name: "EOPLicense",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/License",
+            exclude: ["README.md"]
+        ),
+        .target(name: "EOPManifest", dependencies: ["EOPPlatformKit"], path: "Sources/Manifest"),
+        .target(
+            name: "EOPDispatch",
+            dependencies: [
+                "EOPABI", "CFFI", "EOPManifest", "EOPPlatformKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Dispatch"
+        ),
+        .target(
+            name: "EOPLoader",
+            dependencies: [
+                "EOPABI", "EOPDispatch", "EOPManifest", "EOPPlatformKit",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Loader"
+        ),
+        .target(
+            name: "EOPHost",
+            dependencies: [
+                "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Host"
+        ),
+        .executableTarget(
+            name: "eop",
+            dependencies: [
+                "EOPHost", "EOPLoader", "EOPManifest", "EOPLicense",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/eop"
+        ),
+        .executableTarget(
+            name: "eop-license",
+            dependencies: [
+                "EOPLicense",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/eop-license"
+        ),
+
+        // The Swift SDK: Swift types over the C ABI; nothing Swift crosses it.
+        .target(name: "EOPSDK", dependencies: ["EOPABI"], path: "SDK/Swift/EOPSDK"),
+        .target(name: "SwiftHello", dependencies: ["EOPSDK"], path: "SDK/examples/swift-hello/Sources"),
+
+        .testTarget(
+            name: "HostTests",
+            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI"],
+            path: "Tests/HostTests",
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(name: "PlatformKitTests", dependencies: ["EOPPlatformKit"], path: "Tests/PlatformKitTests"),
+        .testTarget(name: "LicenseTests", dependencies: ["EOPLicense"], path: "Tests/LicenseTests"),
+    ]
+)

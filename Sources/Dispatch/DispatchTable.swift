@@ -1,0 +1,179 @@
+import EOPABI
+import Foundation
+import Logging
+import Synchronization
+
+/// Topic → subscriber slots, command/query topic → its one owner, and each plugin's
+/// mailbox. The routes are an immutable snapshot replaced as a whole, so a reader
+/// never sees half a change and one plugin's slots switch atomically.
+public final class DispatchTable: @unchecked Sendable {
+    struct Routes {
+        var facts: [String: [Subscriber]] = [:]
+        var owners: [String: QueryOwner] = [:]
+        var mailboxes: [String: Mailbox] = [:]
+    }
+
+    private let routes = Mutex(Routes())
+    /// Where failed events go.
+    public let deadLetters: DeadLetterStore
+    /// The backoff for RETRY.
+    public let retry: RetryPolicy
+    private let logger: Logger
+    private let queryQueue = DispatchQueue(label: "eop.queries", attributes: .concurrent)
+
+    /// An empty table.
+    public init(deadLetters: DeadLetterStore = InMemoryDeadLetterStore(), retry: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "eop.dispatch")) {
+        self.deadLetters = deadLetters
+        self.retry = retry
+        self.logger = logger
+    }
+
+    // MARK: Routing
+
+    /// Adds (or replaces, in one step) a plugin's subscriptions and the topics it answers.
+    /// Throws when another plugin already answers one of the topics, naming both.
+    public func install(pluginID: String, subscribers: [Subscriber], owners: [QueryOwner], parallelLanes: Int = 4) throws {
+        let needsParallel = subscribers.contains(where: \.parallel)
+        try routes.withLock { r in
+            for owner in owners {
+                if let other = r.owners[owner.topic], other.pluginID != pluginID {
+                    throw DispatchError.ownerConflict(topic: owner.topic, current: other.pluginID, candidate: pluginID)
+                }
+            }
+            Self.removeSlots(of: pluginID, from: &r)
+            if r.mailboxes[pluginID] == nil {
+                r.mailboxes[pluginID] = Mailbox(pluginID: pluginID, parallelLanes: needsParallel ? parallelLanes : 0,
+                                                retry: retry, deadLetters: deadLetters, logger: logger)
+            }
+            for s in subscribers { r.facts[s.topic, default: []].append(s) }
+            for o in owners { r.owners[o.topic] = o }
+        }
+    }
+
+    /// Removes a plugin's slots; its mailbox finishes the item in flight and stops.
+    public func uninstall(pluginID: String) {
+        let mailbox = routes.withLock { r -> Mailbox? in
+            Self.removeSlots(of: pluginID, from: &r)
+            return r.mailboxes.removeValue(forKey: pluginID)
+        }
+        mailbox?.stop()
+    }
+
+    private static func removeSlots(of pluginID: String, from r: inout Routes) {
+        for (topic, list) in r.facts {
+            let kept = list.filter { $0.pluginID != pluginID }
+            r.facts[topic] = kept.isEmpty ? nil : kept
+        }
+        r.owners = r.owners.filter { $0.value.pluginID != pluginID }
+    }
+
+    /// The slots subscribed to `topic`.
+    public func subscribers(of topic: String) -> [Subscriber] {
+        routes.withLock { $0.facts[topic] ?? [] }
+    }
+
+    /// The owner of a command or query topic.
+    public func owner(of topic: String) -> QueryOwner? {
+        routes.withLock { $0.owners[topic] }
+    }
+
+    /// A plugin's mailbox.
+    public func mailbox(of pluginID: String) -> Mailbox? {
+        routes.withLock { $0.mailboxes[pluginID] }
+    }
+
+    /// Every mailbox by plugin id.
+    public var mailboxes: [String: Mailbox] { routes.withLock { $0.mailboxes } }
+
+    // MARK: Facts
+
+    /// Queues `envelope` on the mailbox of every subscriber of its topic; returns how many.
+    @discardableResult
+    public func publish(_ envelope: EventEnvelope) -> Int {
+        let (slots, boxes) = routes.withLock { r in (r.facts[envelope.event.topic] ?? [], r.mailboxes) }
+        for slot in slots { boxes[slot.pluginID]?.enqueue(envelope, to: slot) }
+        return slots.count
+    }
+
+    /// Calls every subscriber of the envelope's topic right here, one after another,
+    /// with no mailbox: the inner loop a mailbox runs, used for benchmarks and for
+    /// measuring the table alone. Returns the number of OK answers.
+    @inline(__always)
+    public func deliverInline(_ envelope: EventEnvelope, scratch: ErrorScratch) -> Int {
+        let slots = routes.withLock { $0.facts[envelope.event.topic] }
+        guard let slots else { return 0 }
+        var ok = 0
+        for slot in slots where slot.call(envelope, scratch: scratch) == .ok { ok += 1 }
+        return ok
+    }
+
+    /// Queues a dead letter again for its subscriber, if that plugin still subscribes.
+    public func replay(deadLetter id: UUID) throws {
+        guard let letter = deadLetters.take(id) else { throw DispatchError.noSuchDeadLetter(id) }
+        let (slot, box) = routes.withLock { r in
+            (r.facts[letter.event.topic]?.first(where: { $0.pluginID == letter.pluginID }), r.mailboxes[letter.pluginID])
+        }
+        guard let slot, let box else {
+            deadLetters.record(letter)
+            throw DispatchError.notSubscribed(plugin: letter.pluginID, topic: letter.event.topic)
+        }
+        box.enqueue(EventEnvelope(letter.event), to: slot)
+    }
+
+    /// Waits until every mailbox is empty and idle; false when `timeout` passed first.
+    @discardableResult
+    public func drain(timeout: Duration) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        for box in mailboxes.values {
+            let left = ContinuousClock.now.duration(to: deadline)
+            if left <= .zero || !box.drain(timeout: left) { return false }
+        }
+        return true
+    }
+
+    // MARK: Commands and queries
+
+    /// Sends a command or query to its owner and waits at most `timeout` for the answer.
+    /// A late answer is discarded.
+    public func request(_ envelope: EventEnvelope, timeout: Duration) -> QueryResult {
+        guard let owner = owner(of: envelope.event.topic) else {
+            return QueryResult(status: EOP_ERR_NOT_FOUND, message: "no active plugin answers '\(envelope.event.topic)'")
+        }
+        let box = ResultBox()
+        let done = DispatchSemaphore(value: 0)
+        queryQueue.async {
+            box.value = owner.answer(envelope)
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + timeout.seconds) == .success, let result = box.value else {
+            logger.warning("query timed out", metadata: ["topic": "\(envelope.event.topic)", "owner": "\(owner.pluginID)"])
+            return QueryResult(status: EOP_ERR_TIMEOUT, message: "'\(owner.pluginID)' did not answer '\(envelope.event.topic)' within \(timeout)")
+        }
+        return result
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    var value: QueryResult?
+}
+
+/// Why the table refused a change or a replay.
+public enum DispatchError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// Two plugins claim one command/query topic.
+    case ownerConflict(topic: String, current: String, candidate: String)
+    /// No dead letter has that id.
+    case noSuchDeadLetter(UUID)
+    /// The plugin no longer subscribes to the topic.
+    case notSubscribed(plugin: String, topic: String)
+
+    public var description: String {
+        switch self {
+        case .ownerConflict(let topic, let current, let candidate):
+            return "'\(candidate)' cannot answer '\(topic)': '\(current)' already answers it (exactly one owner per command or query topic)"
+        case .noSuchDeadLetter(let id):
+            return "no dead letter with id \(id)"
+        case .notSubscribed(let plugin, let topic):
+            return "'\(plugin)' is not active or no longer subscribes to '\(topic)'; the dead letter is kept"
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Configuration
+import EOPLoader
+import EOPManifest
+import Foundation
+
+/// The host's settings, read once at start from environment variables
+/// (swift-configuration; key `eop.home` is the variable `EOP_HOME`) with
+/// built-in defaults for running from a source checkout.
+public struct HostConfiguration: Sendable {
+    /// Development or production; production refuses development licenses.
+    public enum Mode: String, Sendable { case development, production }
+
+    /// The working directory of this installation (`EOP_HOME`, default `.eop`).
+    public var home: URL
+    /// Folders holding plugin manifests (`EOP_PLUGIN_PATH`, colon-separated).
+    public var manifestPaths: [URL]
+    /// Folders searched for plugin libraries (`EOP_LIBRARY_PATH`), after the manifest's own.
+    public var librarySearchPaths: [URL]
+    /// Event schemas (`EOP_EVENTS_DIR`, default `Manifests/events`).
+    public var eventsDirectory: URL
+    /// Plugin setting values, a JSON object by plugin id (`EOP_SETTINGS_FILE`, default `<home>/settings.json`).
+    public var settingsFile: URL
+    /// `EOP_ENV`.
+    public var mode: Mode
+
+    /// Run-time files: the state file and the operator spool.
+    public var runDirectory: URL { home.appendingPathComponent("run") }
+
+    /// Reads the configuration. `environment` replaces the process environment (tests).
+    public static func load(environment: [String: String]? = nil, executableDirectory: URL = HostConfiguration.executableDirectory) throws -> HostConfiguration {
+        let provider = environment.map { EnvironmentVariablesProvider(environmentVariables: $0) } ?? EnvironmentVariablesProvider()
+        let config = ConfigReader(provider: provider)
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        func paths(_ text: String) -> [URL] {
+            text.split(separator: ":").map { URL(fileURLWithPath: String($0), relativeTo: cwd).standardizedFileURL }
+        }
+        let home = URL(fileURLWithPath: config.string(forKey: "eop.home", default: ".eop"), relativeTo: cwd).standardizedFileURL
+        let modeText = config.string(forKey: "eop.env", default: "development")
+        guard let mode = Mode(rawValue: modeText) else {
+            throw HostConfigurationError("EOP_ENV is '\(modeText)'; it must be development or production")
+        }
+        return HostConfiguration(
+            home: home,
+            manifestPaths: paths(config.string(forKey: "eop.plugin.path", default: "Manifests:SDK/examples")),
+            librarySearchPaths: paths(config.string(forKey: "eop.library.path", default: "")) + [executableDirectory],
+            eventsDirectory: URL(fileURLWithPath: config.string(forKey: "eop.events.dir", default: "Manifests/events"), relativeTo: cwd).standardizedFileURL,
+            settingsFile: URL(fileURLWithPath: config.string(forKey: "eop.settings.file", default: home.appendingPathComponent("settings.json").path), relativeTo: cwd).standardizedFileURL,
+            mode: mode
+        )
+    }
+
+    /// The folder of the running executable (where SwiftPM puts the plugin libraries too).
+    public static var executableDirectory: URL {
+        URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+            .deletingLastPathComponent()
+    }
+
+    /// Reads the settings file: a JSON object whose keys are plugin ids. A missing file is empty.
+    public func readSettings() throws -> [String: Data] {
+        guard let data = FileManager.default.contents(atPath: settingsFile.path) else { return [:] }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw HostConfigurationError("\(settingsFile.path): not a JSON object of plugin id → settings")
+        }
+        var result: [String: Data] = [:]
+        for (id, value) in object {
+            guard let values = value as? [String: Any] else {
+                throw HostConfigurationError("\(settingsFile.path): field '\(id)': must be an object of setting values")
+            }
+            result[id] = try JSONSerialization.data(withJSONObject: values)
+        }
+        return result
+    }
+
+    /// The loader's configuration for this host process.
+    public func loaderConfiguration(gate: ActivationGate) throws -> LoaderConfiguration {
+        LoaderConfiguration(
+            manifestPaths: manifestPaths,
+            librarySearchPaths: librarySearchPaths,
+            imageDirectory: runDirectory.appendingPathComponent("images/\(getpid())"),
+            events: try EventCatalog.load(directory: eventsDirectory),
+            settings: try readSettings(),
+            settingsSource: settingsFile.path,
+            gate: gate
+        )
+    }
+}
+
+/// A configuration value the host cannot use.
+public struct HostConfigurationError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, naming the variable or file.
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

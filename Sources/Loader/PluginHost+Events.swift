@@ -1,0 +1,129 @@
+import EOPABI
+import EOPDispatch
+import EOPManifest
+import EOPPlatformKit
+import Foundation
+
+extension PluginHost {
+    /// A fact published by a plugin through `eop_host_t.publish`: checked against the
+    /// manifest and the topic's schema, then queued for every subscriber.
+    func publish(from context: PluginContext, event: eop_event_t) throws(HostCallError) -> UUID {
+        let topic = event.topic.string
+        guard context.publishes.contains(topic) else {
+            throw HostCallError(status: EOP_ERR_DENIED, message: "'\(context.manifest.id)' may not publish '\(topic)': it is not listed under 'publishes' in \(context.manifest.file)")
+        }
+        let payload = event.payload.map { Data(bytes: $0, count: event.payload_len) } ?? Data()
+        let current = CurrentDelivery.event
+        return try publish(
+            topic: topic, payload: payload, source: context.manifest.id,
+            contentType: event.content_type.len == 0 ? "application/json" : event.content_type.string,
+            schemaVersion: event.schema_version,
+            correlationID: event.correlation_id.uuid ?? current?.correlationID,
+            causationID: event.causation_id.uuid ?? current?.id
+        )
+    }
+
+    /// Publishes a fact from the host itself or an operator (`eop events publish`).
+    /// Throws when the payload does not match the topic's schema or the topic is not a fact.
+    @discardableResult
+    public func publish(
+        topic: String, payload: Data, source: String, contentType: String = "application/json", schemaVersion: UInt32 = 0,
+        correlationID: UUID? = nil, causationID: UUID? = nil
+    ) throws(HostCallError) -> UUID {
+        guard Topic.isValid(topic) else { throw HostCallError(status: EOP_ERR_INVALID, message: "'\(topic)' is not a topic: \(Topic.rule)") }
+        let version = try validate(topic: topic, payload: payload, contentType: contentType, schemaVersion: schemaVersion, expecting: [.fact])
+        let id = UUIDv7.generate()
+        let event = Event(
+            topic: topic, schemaVersion: version, contentType: contentType, payload: payload, id: id,
+            timeUnixMicros: UTCTime.unixMicroseconds(from: Date()), source: source,
+            correlationID: correlationID ?? id, causationID: causationID
+        )
+        table.publish(EventEnvelope(event))
+        return id
+    }
+
+    /// Why `payload` cannot be published as `topic`, or nil when it can.
+    public func validateFact(topic: String, payload: Data) -> String? {
+        guard Topic.isValid(topic) else { return "'\(topic)' is not a topic: \(Topic.rule)" }
+        do {
+            _ = try validate(topic: topic, payload: payload, contentType: "application/json", schemaVersion: 0, expecting: [.fact])
+            return nil
+        } catch {
+            return error.message
+        }
+    }
+
+    /// A command or query sent by a plugin through `eop_host_t.request`.
+    func request(from context: PluginContext, query: eop_event_t, timeout: Duration) -> QueryResult {
+        let topic = query.topic.string
+        guard context.requests.contains(topic) else {
+            return QueryResult(status: EOP_ERR_DENIED, message: "'\(context.manifest.id)' may not send '\(topic)': it is not listed under 'requests' in \(context.manifest.file)")
+        }
+        let payload = query.payload.map { Data(bytes: $0, count: query.payload_len) } ?? Data()
+        let current = CurrentDelivery.event
+        return request(topic: topic, payload: payload, source: context.manifest.id, timeout: timeout,
+                       correlationID: query.correlation_id.uuid ?? current?.correlationID, causationID: query.causation_id.uuid ?? current?.id)
+    }
+
+    /// Sends a command or query to its owner and waits at most `timeout`.
+    public func request(topic: String, payload: Data, source: String, timeout: Duration, correlationID: UUID? = nil, causationID: UUID? = nil) -> QueryResult {
+        let version: UInt32
+        do {
+            version = try validate(topic: topic, payload: payload, contentType: "application/json", schemaVersion: 0, expecting: [.command, .query])
+        } catch {
+            return QueryResult(status: error.status, message: error.message)
+        }
+        let id = UUIDv7.generate()
+        let event = Event(topic: topic, schemaVersion: version, payload: payload, id: id,
+                          timeUnixMicros: UTCTime.unixMicroseconds(from: Date()), source: source,
+                          correlationID: correlationID ?? id, causationID: causationID)
+        return table.request(EventEnvelope(event), timeout: timeout)
+    }
+
+    /// Checks kind, schema version and JSON payload against the topic's schema (when one
+    /// is declared); returns the schema version to stamp on the event.
+    private func validate(topic: String, payload: Data, contentType: String, schemaVersion: UInt32, expecting kinds: Set<EventSchema.Kind>) throws(HostCallError) -> UInt32 {
+        guard let schema = configuration.events[topic] else { return max(schemaVersion, 1) }
+        guard kinds.contains(schema.kind) else {
+            let hint = schema.kind == .fact ? "publish it" : "send it with request"
+            throw HostCallError(status: EOP_ERR_INVALID, message: "'\(topic)' is a \(schema.kind.rawValue) (\(schema.file)); \(hint)")
+        }
+        if schemaVersion != 0, schemaVersion != UInt32(schema.version) {
+            throw HostCallError(status: EOP_ERR_INVALID, message: "'\(topic)' schema version \(schemaVersion) is not the declared version \(schema.version) (\(schema.file))")
+        }
+        guard contentType == "application/json" else { return UInt32(schema.version) }
+        let value: Any
+        do {
+            value = try JSONSerialization.jsonObject(with: payload, options: [.fragmentsAllowed])
+        } catch {
+            throw HostCallError(status: EOP_ERR_INVALID, message: "payload of '\(topic)' is not valid JSON")
+        }
+        do {
+            try schema.payload.validate(value)
+        } catch {
+            throw HostCallError(status: EOP_ERR_INVALID, message: "payload of '\(topic)': \(error) (schema \(schema.file))")
+        }
+        return UInt32(schema.version)
+    }
+
+    /// Starts a plugin timer whose ticks run on the plugin's mailbox.
+    func startTimer(for context: PluginContext, delay: Duration, interval: Duration?, callback: @escaping eop_timer_fn) -> UInt64 {
+        let id = context.nextTimerID.add(1, ordering: .relaxed).oldValue
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        let pluginID = context.manifest.id
+        let repeating: DispatchTimeInterval = interval.map { .nanoseconds(Int($0.seconds * 1e9)) } ?? .never
+        timer.schedule(deadline: .now() + delay.seconds, repeating: repeating)
+        timer.setEventHandler { [weak self, weak context] in
+            guard let self, let context else { return }
+            if interval == nil { _ = context.timers.withLock { $0.removeValue(forKey: id) } }
+            // Ticks only while the plugin is active; a tick runs between its deliveries.
+            self.table.mailbox(of: pluginID)?.enqueueJob { [weak context] in
+                guard let context, context.timers.withLock({ $0[id] != nil }) || interval == nil else { return }
+                callback(context.pluginContext, id)
+            }
+        }
+        context.timers.withLock { $0[id] = TimerBox(source: timer) }
+        timer.resume()
+        return id
+    }
+}

@@ -1,0 +1,355 @@
+import EOPABI
+import EOPDispatch
+import EOPManifest
+import EOPPlatformKit
+import Foundation
+import Logging
+import Synchronization
+
+/// Loads plugins, checks them, runs their lifecycle and wires them into the dispatch
+/// table. Control calls (boot, activate, deactivate, shutdown) are serialised; the
+/// host functions plugins call may come from any thread.
+public final class PluginHost: @unchecked Sendable {
+    /// Topic routes and mailboxes.
+    public let table: DispatchTable
+    /// Optional capabilities offered to plugins.
+    public let extensions = ExtensionRegistry()
+    /// The configuration it was made with.
+    public let configuration: LoaderConfiguration
+    let logger: Logger
+    let pluginLogger: Logger
+
+    private let control = NSRecursiveLock()
+    private let state = Mutex<(records: [String: PluginRecord], order: [String])>(([:], []))
+    private var contexts: [String: PluginContext] = [:]  // guarded by `control`
+
+    /// Creates a host; nothing is loaded until `boot()`.
+    public init(configuration: LoaderConfiguration, table: DispatchTable? = nil, logger: Logger = Logger(label: "eop.loader")) {
+        self.configuration = configuration
+        self.table = table ?? DispatchTable(logger: logger)
+        self.logger = logger
+        var pluginLogger = logger
+        pluginLogger[metadataKey: "component"] = "plugin"
+        self.pluginLogger = pluginLogger
+    }
+
+    // MARK: Records
+
+    /// Every plugin the host knows, in activation order, refused ones last.
+    public var plugins: [PluginRecord] {
+        state.withLock { s in
+            let ordered = s.order.compactMap { s.records[$0] }
+            let rest = s.records.values.filter { !s.order.contains($0.id) }.sorted { $0.id < $1.id }
+            return ordered + rest
+        }
+    }
+
+    /// One plugin's record.
+    public func plugin(_ id: String) -> PluginRecord? { state.withLock { $0.records[id] } }
+
+    private func update(_ id: String, _ change: (inout PluginRecord) -> Void) {
+        state.withLock { s in
+            if var record = s.records[id] {
+                change(&record)
+                s.records[id] = record
+            }
+        }
+    }
+
+    private func refuse(_ id: String, _ reason: String, state newState: PluginState = .refused) {
+        update(id) {
+            $0.state = newState
+            $0.reason = reason
+        }
+        logger.warning("plugin \(newState.rawValue)", metadata: ["plugin": "\(id)", "reason": "\(reason)"])
+    }
+
+    // MARK: Boot
+
+    /// Reads every manifest, orders plugins by dependency, and loads, initialises and
+    /// activates each one that may run. A plugin that cannot run is kept with its reason;
+    /// nothing stops the others. Returns the records.
+    @discardableResult
+    public func boot() -> [PluginRecord] {
+        control.lock(); defer { control.unlock() }
+        let manifests = readManifests()
+        let resolution = DependencyOrder.resolve(manifests)
+        state.withLock { $0.order = resolution.order }
+        for (id, reason) in resolution.refusals { refuse(id, reason) }
+        let byID = Dictionary(manifests.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for id in resolution.order {
+            guard let manifest = byID[id], plugin(id)?.state == .installed else { continue }
+            if let blocked = manifest.dependencies.first(where: { plugin($0.id)?.state != .active }) {
+                let dep = plugin(blocked.id)
+                refuse(id, "needs '\(blocked.id)', which is \(dep?.state.rawValue ?? "missing")" + (dep?.reason.map { ": \($0)" } ?? ""))
+                continue
+            }
+            start(manifest)
+        }
+        addWarnings()
+        return plugins
+    }
+
+    private func readManifests() -> [PluginManifest] {
+        var manifests: [PluginManifest] = []
+        for file in ManifestDiscovery.files(in: configuration.manifestPaths) {
+            do {
+                let manifest = try PluginManifest.load(from: file)
+                let duplicate = state.withLock { s -> PluginRecord? in
+                    if let existing = s.records[manifest.id] { return existing }
+                    s.records[manifest.id] = PluginRecord(id: manifest.id, manifest: manifest, file: file.path, state: .installed)
+                    return nil
+                }
+                if let duplicate {
+                    logger.error("duplicate plugin id", metadata: ["plugin": "\(manifest.id)", "file": "\(file.path)", "first": "\(duplicate.file)"])
+                    let key = "\(manifest.id) (\(file.lastPathComponent))"
+                    state.withLock { $0.records[key] = PluginRecord(id: key, manifest: nil, file: file.path, state: .refused,
+                                                                    reason: "\(file.path): field 'id': '\(manifest.id)' is already used by \(duplicate.file)") }
+                    continue
+                }
+                manifests.append(manifest)
+            } catch {
+                let key = file.deletingPathExtension().lastPathComponent == "manifest" ? file.deletingLastPathComponent().lastPathComponent : file.deletingPathExtension().lastPathComponent
+                state.withLock { $0.records[key] = PluginRecord(id: key, manifest: nil, file: file.path, state: .refused, reason: "\(error)") }
+                logger.error("manifest refused", metadata: ["file": "\(file.path)", "reason": "\(error)"])
+            }
+        }
+        return manifests
+    }
+
+    private func addWarnings() {
+        let records = plugins
+        let published = Set(records.filter { $0.state == .active }.flatMap { $0.manifest?.publishes ?? [] })
+        for record in records where record.state == .active {
+            let unheard = (record.manifest?.subscribes ?? []).map(\.topic).filter { !published.contains($0) && configuration.events[$0] == nil }
+            if !unheard.isEmpty {
+                update(record.id) { $0.warnings = ["no active plugin publishes and no schema declares: " + unheard.joined(separator: ", ")] }
+            }
+        }
+    }
+
+    /// Checks, initialises and activates one plugin whose dependencies are active.
+    private func start(_ manifest: PluginManifest) {
+        let prepared: Prepared
+        do {
+            prepared = try prepare(manifest)
+        } catch {
+            refuse(manifest.id, error.description)
+            return
+        }
+        update(manifest.id) { $0.state = .resolved }
+        let context = PluginContext(manifest: manifest, settings: prepared.settings, image: prepared.image, host: self)
+        contexts[manifest.id] = context
+        let descriptor = prepared.image.descriptor
+        let scratch = ErrorScratch()
+        var pluginContext: UnsafeMutableRawPointer?
+        let initStatus = descriptor.pointee.`init`!(UnsafePointer(context.table), &pluginContext, scratch.pointer)
+        guard initStatus == EOP_OK else {
+            refuse(manifest.id, "init failed (status \(initStatus)): \(scratch.message.isEmpty ? "no message" : scratch.message)", state: .failed)
+            contexts[manifest.id] = nil
+            return
+        }
+        context.pluginContext = pluginContext
+        let subscribers = prepared.subscriptions.map { sub in
+            Subscriber(pluginID: manifest.id, topic: sub.topic, handlerName: sub.handler, parallel: sub.parallel,
+                       invocation: sub.typed.map { .typed($0) } ?? .generic(unsafeBitCast(sub.symbol, to: eop_event_handler_fn.self), pluginContext))
+        }
+        let owners = prepared.answers.map { answer in
+            QueryOwner(pluginID: manifest.id, topic: answer.topic, handlerName: answer.handler,
+                       invocation: .generic(unsafeBitCast(answer.symbol, to: eop_query_handler_fn.self), pluginContext))
+        }
+        do {
+            try table.install(pluginID: manifest.id, subscribers: subscribers, owners: owners)
+        } catch {
+            descriptor.pointee.destroy!(pluginContext)
+            contexts[manifest.id] = nil
+            refuse(manifest.id, "\(error)")
+            return
+        }
+        scratch.reset()
+        let activateStatus = descriptor.pointee.activate!(pluginContext, scratch.pointer)
+        guard activateStatus == EOP_OK else {
+            table.uninstall(pluginID: manifest.id)
+            context.cancelTimers()
+            descriptor.pointee.destroy!(pluginContext)
+            contexts[manifest.id] = nil
+            refuse(manifest.id, "activate failed (status \(activateStatus)): \(scratch.message.isEmpty ? "no message" : scratch.message)", state: .failed)
+            return
+        }
+        update(manifest.id) {
+            $0.state = .active
+            $0.reason = nil
+        }
+        logger.info("plugin active", metadata: ["plugin": "\(manifest.id)", "version": "\(manifest.version)"])
+    }
+
+    // MARK: Preparation (everything before init)
+
+    struct PreparedSubscription {
+        var topic: String
+        var handler: String
+        var parallel: Bool
+        var symbol: UnsafeMutableRawPointer
+        var typed: TypedCall?
+    }
+
+    struct PreparedAnswer {
+        var topic: String
+        var handler: String
+        var symbol: UnsafeMutableRawPointer
+    }
+
+    struct Prepared {
+        var image: LoadedImage
+        var settings: ModuleSettings
+        var subscriptions: [PreparedSubscription]
+        var answers: [PreparedAnswer]
+    }
+
+    /// License, settings, library, ABI, symbols and typed signatures: every check that
+    /// can refuse a plugin without running its code (beyond its entry function).
+    func prepare(_ manifest: PluginManifest) throws(LoadError) -> Prepared {
+        if let reason = configuration.gate.refusal(for: manifest) { throw LoadError(reason) }
+        if let reason = ABICheck.refusal(major: manifest.abi.major, minor: manifest.abi.minor) {
+            throw LoadError("\(manifest.file): field 'abi': \(reason)")
+        }
+        let settings = try resolveSettings(manifest)
+        let library = try locateLibrary(manifest)
+        let image = try LoadedImage.open(library: library, imageDirectory: configuration.imageDirectory, tag: "\(manifest.id)-\(manifest.version)")
+        try ABICheck.check(image.descriptor, manifest: manifest)
+
+        var subscriptions: [PreparedSubscription] = []
+        for (index, sub) in manifest.subscribes.enumerated() {
+            if let schema = configuration.events[sub.topic], schema.kind != .fact {
+                throw LoadError("\(manifest.file): field 'subscribes[\(index)].topic': '\(sub.topic)' is a \(schema.kind.rawValue), not a fact; list it under 'answers' or 'requests'")
+            }
+            guard let symbol = image.symbol(sub.handler) else {
+                throw LoadError("handler symbol '\(sub.handler)' (for '\(sub.topic)', \(manifest.file) field 'subscribes[\(index)].handler') is not exported by \(manifest.library)")
+            }
+            var typed: TypedCall?
+            if let signature = sub.signature {
+                do {
+                    try TypedCall.check(signature, against: configuration.events[sub.topic], topic: sub.topic)
+                    typed = try TypedCall(function: symbol, signature: signature)
+                } catch {
+                    throw LoadError("\(manifest.file): field 'subscribes[\(index)].signature': \(error)")
+                }
+            }
+            subscriptions.append(PreparedSubscription(topic: sub.topic, handler: sub.handler, parallel: sub.parallel, symbol: symbol, typed: typed))
+        }
+        var answers: [PreparedAnswer] = []
+        for (index, answer) in manifest.answers.enumerated() {
+            guard let symbol = image.symbol(answer.handler) else {
+                throw LoadError("handler symbol '\(answer.handler)' (for '\(answer.topic)', \(manifest.file) field 'answers[\(index)].handler') is not exported by \(manifest.library)")
+            }
+            answers.append(PreparedAnswer(topic: answer.topic, handler: answer.handler, symbol: symbol))
+        }
+        return Prepared(image: image, settings: settings, subscriptions: subscriptions, answers: answers)
+    }
+
+    private func resolveSettings(_ manifest: PluginManifest) throws(LoadError) -> ModuleSettings {
+        let schema: SettingsSchema
+        do {
+            schema = try manifest.settingsSchemaJSON.map { data throws(SettingsError) in try SettingsSchema(json: data) } ?? .empty
+        } catch {
+            throw LoadError("\(manifest.file): field 'settings': \(error)")
+        }
+        do {
+            return try ModuleSettings.resolve(schema: schema, json: configuration.settings[manifest.id] ?? Data("{}".utf8))
+        } catch {
+            throw LoadError("\(configuration.settingsSource): settings of '\(manifest.id)': \(error)")
+        }
+    }
+
+    private func locateLibrary(_ manifest: PluginManifest) throws(LoadError) -> URL {
+        let candidates = ([manifest.directory] + configuration.librarySearchPaths).map { $0.appendingPathComponent(manifest.library) }
+        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
+            throw LoadError("library \(manifest.library) not found (looked in: \(candidates.map { $0.deletingLastPathComponent().path }.joined(separator: ", ")))")
+        }
+        return found
+    }
+
+    /// Runs every check `boot()` runs before init — manifest, license, settings, library,
+    /// ABI, handler symbols, typed signatures — without initialising the plugin.
+    /// Returns the problems found (empty when the plugin would load).
+    public func check(manifestAt url: URL) -> [String] {
+        let manifest: PluginManifest
+        do { manifest = try PluginManifest.load(from: url) } catch { return ["\(error)"] }
+        do {
+            _ = try prepare(manifest)
+        } catch {
+            return [error.description]
+        }
+        return []
+    }
+
+    /// Everything `boot()` would decide, without initialising any plugin: manifests,
+    /// dependencies, license, library, ABI and symbols. Plugins that pass are `resolved`.
+    public func survey() -> [PluginRecord] {
+        control.lock(); defer { control.unlock() }
+        let manifests = readManifests()
+        let resolution = DependencyOrder.resolve(manifests)
+        state.withLock { $0.order = resolution.order }
+        for (id, reason) in resolution.refusals { refuse(id, reason) }
+        let byID = Dictionary(manifests.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for id in resolution.order {
+            guard let manifest = byID[id], plugin(id)?.state == .installed else { continue }
+            if let blocked = manifest.dependencies.first(where: { plugin($0.id)?.state != .resolved }) {
+                let dep = plugin(blocked.id)
+                refuse(id, "needs '\(blocked.id)', which is \(dep?.state.rawValue ?? "missing")" + (dep?.reason.map { ": \($0)" } ?? ""))
+                continue
+            }
+            do {
+                _ = try prepare(manifest)
+                update(manifest.id) { $0.state = .resolved }
+            } catch {
+                refuse(manifest.id, error.description)
+            }
+        }
+        return plugins
+    }
+
+    // MARK: Deactivation and shutdown
+
+    /// Stops a plugin: refused while an active plugin depends on it (the error names them).
+    public func deactivate(_ id: String, drainTimeout: Duration = .seconds(5)) throws(PluginControlError) {
+        control.lock(); defer { control.unlock() }
+        guard let record = plugin(id) else { throw PluginControlError("no plugin '\(id)'") }
+        guard record.state == .active else { throw PluginControlError("'\(id)' is \(record.state.rawValue), not active") }
+        let dependants = plugins.filter { $0.state == .active && ($0.manifest?.dependencies.contains { $0.id == id } ?? false) }.map(\.id)
+        guard dependants.isEmpty else {
+            throw PluginControlError("cannot deactivate '\(id)': active modules depend on it: \(dependants.joined(separator: ", "))")
+        }
+        stop(id, drainTimeout: drainTimeout)
+    }
+
+    private func stop(_ id: String, drainTimeout: Duration) {
+        guard let context = contexts[id] else { return }
+        update(id) { $0.state = .stopping }
+        if let box = table.mailbox(of: id), !box.drain(timeout: drainTimeout) {
+            logger.warning("mailbox not drained before stop", metadata: ["plugin": "\(id)", "waiting": "\(box.depth)"])
+        }
+        context.cancelTimers()
+        table.uninstall(pluginID: id)
+        let descriptor = context.image.descriptor
+        descriptor.pointee.deactivate!(context.pluginContext)
+        descriptor.pointee.destroy!(context.pluginContext)
+        contexts[id] = nil
+        update(id) { $0.state = .resolved }
+        logger.info("plugin stopped", metadata: ["plugin": "\(id)"])
+    }
+
+    /// Stops every active plugin, dependants first.
+    public func shutdown(drainTimeout: Duration = .seconds(5)) {
+        control.lock(); defer { control.unlock() }
+        for record in plugins.reversed() where record.state == .active { stop(record.id, drainTimeout: drainTimeout) }
+        try? FileManager.default.removeItem(at: configuration.imageDirectory)
+    }
+}
+
+/// A control request the host refused, with the reason.
+public struct PluginControlError: Error, Sendable, CustomStringConvertible {
+    /// The reason.
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

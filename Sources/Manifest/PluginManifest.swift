@@ -1,0 +1,160 @@
+import Foundation
+
+/// A plugin's manifest (`Manifests/<id>.json`, packed beside its library): who it is,
+/// what it may publish, what it receives and which symbols handle it. The manifest is
+/// the permission: the host delivers and accepts nothing it does not list.
+public struct PluginManifest: Sendable, Equatable {
+    /// A dependency on another plugin and the versions it accepts.
+    public struct Dependency: Sendable, Equatable {
+        /// The plugin depended on.
+        public var id: String
+        /// Accepted versions of it.
+        public var versions: VersionRange
+    }
+
+    /// A subscription: a fact topic and the exported symbol that handles it.
+    public struct Subscription: Sendable, Equatable {
+        /// The fact topic.
+        public var topic: String
+        /// The exported C symbol, resolved with dlsym at load.
+        public var handler: String
+        /// Whether the handler may run concurrently (still in order per source).
+        public var parallel: Bool
+        /// A typed C signature bound to payload fields; nil for the generic handler shape.
+        public var signature: TypedSignature?
+    }
+
+    /// A command or query topic this plugin answers, and its handler symbol.
+    public struct Answer: Sendable, Equatable {
+        /// The command or query topic.
+        public var topic: String
+        /// The exported C symbol.
+        public var handler: String
+    }
+
+    /// The plugin id, e.g. `catalog` or `acme.loyalty`.
+    public var id: String
+    /// A human name for lists.
+    public var name: String
+    /// The plugin's version.
+    public var version: SemanticVersion
+    /// The ABI major.minor it was built against.
+    public var abi: (major: UInt32, minor: UInt32)
+    /// The shared library file name, e.g. `libCatalog.so`.
+    public var library: String
+    /// The language runtime of the image: Swift images are never unloaded.
+    public var runtime: String
+    /// Plugins this one needs active first.
+    public var dependencies: [Dependency]
+    /// Fact topics it may publish.
+    public var publishes: [String]
+    /// Fact topics it receives.
+    public var subscribes: [Subscription]
+    /// Command and query topics it answers.
+    public var answers: [Answer]
+    /// Command and query topics it may send.
+    public var requests: [String]
+    /// The settings schema as JSON text (validated by PlatformKit), or nil.
+    public var settingsSchemaJSON: Data?
+    /// The file it was read from.
+    public var file: String
+    /// The folder of that file (libraries are looked up here first).
+    public var directory: URL
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.id == b.id && a.version == b.version && a.library == b.library && a.file == b.file
+    }
+
+    /// Reads and validates a manifest; every error names the file and the field.
+    public static func load(from url: URL) throws -> PluginManifest {
+        let file = url.path
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ManifestError(file: file, field: "", reason: "cannot be read (\(error.localizedDescription))")
+        }
+        return try parse(data, file: file, directory: url.deletingLastPathComponent())
+    }
+
+    /// Parses manifest JSON.
+    public static func parse(_ data: Data, file: String, directory: URL) throws -> PluginManifest {
+        let json = try JSONFields.parse(data, file: file)
+        try json.rejectUnknownKeys([
+            "id", "name", "version", "abi", "library", "runtime", "dependencies", "publishes", "subscribes",
+            "answers", "requests", "settings", "description", "release_date", "channel", "migrations", "routes",
+            "permissions", "docs", "publisher",
+        ])
+        let id = try json.string("id")
+        guard PluginID.isValid(id) else {
+            throw json.error("id", "\"\(id)\" is not a plugin id (lower-case a-z, 0-9, '_' or '-', optionally namespaced with '.')")
+        }
+        let versionText = try json.string("version")
+        guard let version = SemanticVersion(versionText) else {
+            throw json.error("version", "\"\(versionText)\" is not a semantic version (MAJOR.MINOR.PATCH)")
+        }
+        let abiText = try json.string("abi")
+        let abiParts = abiText.split(separator: ".").map { UInt32($0) }
+        guard (2...3).contains(abiParts.count), let major = abiParts[0], let minor = abiParts[1] else {
+            throw json.error("abi", "\"\(abiText)\" is not an ABI version (MAJOR.MINOR)")
+        }
+        let library = try json.string("library")
+        guard !library.contains("/") else { throw json.error("library", "must be a file name, not a path") }
+        let runtime = try json.optionalString("runtime") ?? "swift"
+        guard ["swift", "c", "rust", "zig"].contains(runtime) else {
+            throw json.error("runtime", "\"\(runtime)\" is not one of swift, c, rust, zig")
+        }
+
+        let dependencies = try json.objectArray("dependencies").map { dep -> Dependency in
+            try dep.rejectUnknownKeys(["id", "version"])
+            let depID = try dep.string("id")
+            let rangeText = try dep.optionalString("version") ?? "*"
+            guard let range = VersionRange(rangeText) else {
+                throw dep.error("version", "\"\(rangeText)\" is not a version range (e.g. ^1.2, >=1.0.0 <2.0.0)")
+            }
+            return Dependency(id: depID, versions: range)
+        }
+
+        let publishes = try json.stringArray("publishes")
+        for (i, topic) in publishes.enumerated() where !Topic.isValid(topic) {
+            throw json.error("publishes[\(i)]", "\"\(topic)\" is not a topic: \(Topic.rule)")
+        }
+        let requests = try json.stringArray("requests")
+        for (i, topic) in requests.enumerated() where !Topic.isValid(topic) {
+            throw json.error("requests[\(i)]", "\"\(topic)\" is not a topic: \(Topic.rule)")
+        }
+
+        let subscribes = try json.objectArray("subscribes").map { sub -> Subscription in
+            try sub.rejectUnknownKeys(["topic", "handler", "parallel", "signature"])
+            let topic = try sub.string("topic")
+            guard Topic.isValid(topic) else { throw sub.error("topic", "\"\(topic)\" is not a topic: \(Topic.rule)") }
+            let handler = try sub.string("handler")
+            guard CSymbol.isValid(handler) else { throw sub.error("handler", "\"\(handler)\" is not a C symbol name") }
+            let signature = try sub.nested("signature").map(TypedSignature.parse)
+            return Subscription(topic: topic, handler: handler, parallel: try sub.bool("parallel", default: false), signature: signature)
+        }
+        let answers = try json.objectArray("answers").map { ans -> Answer in
+            try ans.rejectUnknownKeys(["topic", "handler"])
+            let topic = try ans.string("topic")
+            guard Topic.isValid(topic) else { throw ans.error("topic", "\"\(topic)\" is not a topic: \(Topic.rule)") }
+            let handler = try ans.string("handler")
+            guard CSymbol.isValid(handler) else { throw ans.error("handler", "\"\(handler)\" is not a C symbol name") }
+            return Answer(topic: topic, handler: handler)
+        }
+        var seen = Set<String>()
+        for (i, sub) in subscribes.enumerated() where !seen.insert(sub.topic).inserted {
+            throw json.error("subscribes[\(i)].topic", "\"\(sub.topic)\" is subscribed twice")
+        }
+
+        var settings: Data?
+        if json.has("settings") {
+            guard let object = json.object["settings"] as? [String: Any] else { throw json.error("settings", "must be an object") }
+            settings = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        }
+
+        return PluginManifest(
+            id: id, name: try json.optionalString("name") ?? id, version: version, abi: (major, minor),
+            library: library, runtime: runtime, dependencies: dependencies, publishes: publishes,
+            subscribes: subscribes, answers: answers, requests: requests, settingsSchemaJSON: settings,
+            file: file, directory: directory
+        )
+    }
+}

@@ -1,0 +1,118 @@
+import EOPDispatch
+import EOPLoader
+import EOPManifest
+import Foundation
+import Testing
+
+/// Paths of this checkout and of the built products the tests load.
+enum Repo {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let sdkInclude = root.appendingPathComponent("SDK/include")
+    static let events = root.appendingPathComponent("Manifests/events")
+    static let examples = root.appendingPathComponent("SDK/examples")
+    static let probeSource = root.appendingPathComponent("Tests/HostTests/Fixtures/probe.c")
+
+    /// Where SwiftPM put libSwiftHello.so and the eop binary (EOP_BUILD_DIR overrides).
+    static var buildDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["EOP_BUILD_DIR"] { return URL(fileURLWithPath: dir) }
+        return root.appendingPathComponent(".build/debug")
+    }
+}
+
+/// A temporary folder holding manifests, compiled C plugins and event schemas for one test.
+final class Workspace {
+    let root: URL
+    let manifests: URL
+    let libraries: URL
+    let events: URL
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("eop-test-\(UUID().uuidString.prefix(8))")
+        manifests = root.appendingPathComponent("manifests")
+        libraries = root.appendingPathComponent("lib")
+        events = root.appendingPathComponent("events")
+        for dir in [manifests, libraries, events] { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) }
+        // Start from the repository's schemas; tests add their own.
+        for name in try FileManager.default.contentsOfDirectory(atPath: Repo.events.path) {
+            try FileManager.default.copyItem(at: Repo.events.appendingPathComponent(name), to: events.appendingPathComponent(name))
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// Compiles C source into `lib/<name>` with the SDK header; returns the library's file name.
+    @discardableResult
+    func compileC(_ source: URL, library: String, defines: [String] = []) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-std=c11", "-O1", "-shared", "-fPIC", "-I", Repo.sdkInclude.path]
+            + defines.map { "-D\($0)" } + [source.path, "-o", libraries.appendingPathComponent(library).path, "-lpthread"]
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        guard process.terminationStatus == 0 else { throw FixtureError("cc failed for \(source.lastPathComponent): \(message)") }
+        return library
+    }
+
+    /// A probe plugin with the given id, built into `libprobe_<id>.so`.
+    @discardableResult
+    func probe(_ id: String, defines: [String] = []) throws -> String {
+        try compileC(Repo.probeSource, library: "libprobe_\(id.replacingOccurrences(of: "-", with: "_")).so", defines: ["PROBE_ID=\"\(id)\""] + defines)
+    }
+
+    /// Writes a manifest file `manifests/<name>.json`.
+    func manifest(_ name: String, _ json: String) throws {
+        try Data(json.utf8).write(to: manifests.appendingPathComponent("\(name).json"))
+    }
+
+    /// Writes an event schema.
+    func schema(_ topic: String, _ json: String) throws {
+        try Data(json.utf8).write(to: events.appendingPathComponent("\(topic).json"))
+    }
+
+    /// A loader over this workspace (plus extra manifest folders).
+    func host(extraManifestPaths: [URL] = [], settings: [String: String] = [:], retry: RetryPolicy = RetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))) throws -> PluginHost {
+        let configuration = LoaderConfiguration(
+            manifestPaths: [manifests] + extraManifestPaths,
+            librarySearchPaths: [libraries, Repo.buildDirectory],
+            imageDirectory: root.appendingPathComponent("images"),
+            events: try EventCatalog.load(directory: events),
+            settings: settings.mapValues { Data($0.utf8) }
+        )
+        return PluginHost(configuration: configuration, table: DispatchTable(retry: retry))
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A manifest for a probe plugin.
+func probeManifest(_ id: String, abi: String = "1.0", subscribes: String = "[]", publishes: [String] = [],
+                   dependencies: String = "[]", extraAnswers: String = "") -> String {
+    let library = "libprobe_\(id.replacingOccurrences(of: "-", with: "_")).so"
+    let publishList = publishes.map { "\"\($0)\"" }.joined(separator: ",")
+    return """
+    {"id": "\(id)", "version": "1.0.0", "abi": "\(abi)", "library": "\(library)", "runtime": "c",
+     "dependencies": \(dependencies), "publishes": [\(publishList)], "subscribes": \(subscribes),
+     "answers": [{"topic": "\(id).probe.state", "handler": "probe_state"},
+                 {"topic": "\(id).probe.publish", "handler": "probe_publish"}\(extraAnswers)]}
+    """
+}
+
+extension PluginHost {
+    /// Asks a probe for its counters.
+    func probeState(_ id: String) throws -> [String: Any] {
+        let result = request(topic: "\(id).probe.state", payload: Data("{}".utf8), source: "test", timeout: .seconds(5))
+        guard result.status == 0, let object = try JSONSerialization.jsonObject(with: result.reply) as? [String: Any] else {
+            throw FixtureError("probe \(id) did not answer: \(result.status) \(result.message)")
+        }
+        return object
+    }
+
+    /// The reason a plugin is not active, or a failure naming its state.
+    func reason(_ id: String) -> String { plugin(id)?.reason ?? "(no reason; state \(plugin(id)?.state.rawValue ?? "unknown"))" }
+}
