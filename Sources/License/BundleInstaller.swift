@@ -46,7 +46,7 @@ public enum BundleInstaller {
         if let current = installed(recordURL) {
             if current.digest == verified.digest { return current }
             let offered = verified.manifest.version
-            if !force, let installedVersion = SemanticVersion(current.version), !(installedVersion < offered) {
+            if !force, let installedVersion = BundleVersion(current.version), !(installedVersion < offered) {
                 throw .downgrade(pluginID: id, installed: current.version, offered: offered.description)
             }
         }

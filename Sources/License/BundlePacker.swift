@@ -45,7 +45,7 @@ public enum BundlePacker {
     }
 
     /// Signs `files` (bundle path → bytes) into archive bytes. No namespace check: tests use it to build bad bundles.
-    static func archive(files: [String: Data], manifest: PluginManifest, signingKey: SigningKey, publisher: String,
+    static func archive(files: [String: Data], manifest: BundleManifest, signingKey: SigningKey, publisher: String,
                         certificate: SignedEnvelope? = nil) throws(BundleError) -> Data {
         let list = BundleFileList(
             publisher: publisher, pluginID: manifest.id, version: manifest.version.description,
@@ -65,12 +65,12 @@ public enum BundlePacker {
     }
 
     /// Reads the plugin directory into bundle paths.
-    static func collect(_ dir: URL) throws(BundleError) -> (PluginManifest, [String: Data]) {
+    static func collect(_ dir: URL) throws(BundleError) -> (BundleManifest, [String: Data]) {
         func read(_ url: URL) -> Data? { try? Data(contentsOf: url) }
         guard let manifestData = read(dir.appendingPathComponent("manifest.json")) else {
             throw .packing(reason: "\(dir.path)/manifest.json not found")
         }
-        let manifest = try PluginManifest.parse(manifestData)
+        let manifest = try BundleManifest.parse(manifestData)
         var files: [String: Data] = ["manifest.json": manifestData]
         guard let library = read(dir.appendingPathComponent(manifest.library))
             ?? read(dir.appendingPathComponent("lib").appendingPathComponent(manifest.library)) else {

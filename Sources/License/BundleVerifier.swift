@@ -12,7 +12,7 @@ public struct VerifiedBundle: Sendable {
     }
 
     /// The manifest.
-    public let manifest: PluginManifest
+    public let manifest: BundleManifest
     /// Publisher namespace.
     public let publisher: String
     /// Publisher key id (fingerprint).
@@ -108,7 +108,7 @@ public struct BundleVerifier: Sendable {
         guard let manifestData = entries["manifest.json"], listed.contains("manifest.json") else {
             throw .missingFile(path: "manifest.json")
         }
-        let manifest = try PluginManifest.parse(manifestData)
+        let manifest = try BundleManifest.parse(manifestData)
         guard manifest.id == fileList.pluginID else {
             throw .manifest(field: "id", reason: "'\(manifest.id)' differs from signed plugin_id '\(fileList.pluginID)'")
         }

@@ -24,9 +24,19 @@ public struct ModuleLicenseInfo: Sendable, Equatable {
     }
 
     /// From a plugin manifest; `publisher` is the namespace that signed its bundle (nil or `eop` for first-party).
-    public init(manifest: PluginManifest, publisher: String? = nil) {
+    public init(manifest: BundleManifest, publisher: String? = nil) {
         self.init(id: manifest.id, version: manifest.version.description, releaseDate: manifest.releaseDate,
                   channel: manifest.channel, publisher: publisher)
+    }
+
+    /// From manifest text as another module parsed it: `releaseDate` as `YYYY-MM-DD`
+    /// (unparseable → nil, which a production license refuses), `channel` as
+    /// `stable`/`rc`/`beta` (absent → stable; unknown → beta, the least stable, so
+    /// only a beta license admits it).
+    public init(id: String, version: String, releaseDateText: String?, channelText: String?, publisher: String? = nil) {
+        self.init(id: id, version: version, releaseDate: releaseDateText.flatMap(LicenseDate.parseDay),
+                  channel: channelText.map { ReleaseChannel(rawValue: $0.lowercased()) ?? .beta } ?? .stable,
+                  publisher: publisher)
     }
 
     /// True when the module comes from a publisher other than the platform vendor.

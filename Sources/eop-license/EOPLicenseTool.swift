@@ -7,6 +7,6 @@ struct EOPLicenseTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eop-license",
         abstract: "Vendor tool: make keys, issue, inspect and revoke EOP licenses.",
-        subcommands: [KeygenCommand.self, IssueCommand.self, InspectCommand.self, RevokeCommand.self]
+        subcommands: [KeygenCommand.self, IssueCommand.self, InspectCommand.self, RevokeCommand.self, CertifyPublisherCommand.self]
     )
 }

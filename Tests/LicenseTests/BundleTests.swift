@@ -157,18 +157,18 @@ struct BundleTests {
     }
 
     @Test func semanticVersionsOrderBySemVerPrecedence() {
-        let order = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta", "1.0.0-rc.1", "1.0.0", "1.1.0", "2.0.0"].map { SemanticVersion($0)! }
+        let order = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-beta", "1.0.0-rc.1", "1.0.0", "1.1.0", "2.0.0"].map { BundleVersion($0)! }
         #expect(order == order.sorted())
-        #expect(SemanticVersion("1.2") == nil)
-        #expect(SemanticVersion("1.0.0+build") == SemanticVersion("1.0.0"))
+        #expect(BundleVersion("1.2") == nil)
+        #expect(BundleVersion("1.0.0+build") == BundleVersion("1.0.0"))
     }
 
     @Test func manifestParsingReadsOnlyTheLicenseFieldsAndNamesBadOnes() throws {
-        let m = try PluginManifest.parse(Data(#"{"id":"cart","version":"1.0.0","library":"libCart.so","routes":[1]}"#.utf8))
+        let m = try BundleManifest.parse(Data(#"{"id":"cart","version":"1.0.0","library":"libCart.so","routes":[1]}"#.utf8))
         #expect(m.channel == .stable && m.releaseDate == nil && m.migrations.isEmpty)
-        #expect(Self.bundleError { _ = try PluginManifest.parse(Data(#"{"id":"cart","version":"1","library":"libCart.so"}"#.utf8)) }
+        #expect(Self.bundleError { _ = try BundleManifest.parse(Data(#"{"id":"cart","version":"1","library":"libCart.so"}"#.utf8)) }
                 == .manifest(field: "version", reason: "'1' is not a semantic version"))
-        #expect(Self.bundleError { _ = try PluginManifest.parse(Data(#"{"id":"cart","version":"1.0.0","library":"../x.so"}"#.utf8)) }
+        #expect(Self.bundleError { _ = try BundleManifest.parse(Data(#"{"id":"cart","version":"1.0.0","library":"../x.so"}"#.utf8)) }
                 == .manifest(field: "library", reason: "missing or not a plain file name"))
     }
 }

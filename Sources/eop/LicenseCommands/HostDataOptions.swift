@@ -4,8 +4,8 @@ import Foundation
 
 /// Options shared by the license, bundle, trust and plugin-install commands of `eop`.
 struct HostDataOptions: ParsableArguments {
-    @Option(help: "Host data directory (default: $EOP_DATA_DIR or .eop).")
-    var dataDir: String = ProcessInfo.processInfo.environment["EOP_DATA_DIR"] ?? ".eop"
+    @Option(help: "Host data directory (default: $EOP_HOME or .eop).")
+    var dataDir: String = ProcessInfo.processInfo.environment["EOP_HOME"] ?? ".eop"
 
     @Option(help: "tiers.json (default: $EOP_TIERS or Manifests/tiers.json).")
     var tiers: String = ProcessInfo.processInfo.environment["EOP_TIERS"] ?? "Manifests/tiers.json"

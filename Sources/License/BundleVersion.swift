@@ -1,5 +1,5 @@
 /// A semantic version (`MAJOR.MINOR.PATCH[-prerelease][+build]`), ordered by SemVer 2.0 precedence.
-public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct BundleVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Major.
     public let major: Int
     /// Minor.
@@ -40,7 +40,7 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     }
 
     /// SemVer precedence (build metadata ignored).
-    public static func < (l: SemanticVersion, r: SemanticVersion) -> Bool {
+    public static func < (l: BundleVersion, r: BundleVersion) -> Bool {
         if (l.major, l.minor, l.patch) != (r.major, r.minor, r.patch) {
             return (l.major, l.minor, l.patch) < (r.major, r.minor, r.patch)
         }
@@ -58,7 +58,7 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     }
 
     /// Equal precedence (build metadata ignored).
-    public static func == (l: SemanticVersion, r: SemanticVersion) -> Bool {
+    public static func == (l: BundleVersion, r: BundleVersion) -> Bool {
         (l.major, l.minor, l.patch) == (r.major, r.minor, r.patch) && l.prerelease == r.prerelease
     }
 

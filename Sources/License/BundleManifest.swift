@@ -4,11 +4,11 @@ import Foundation
 /// `library` (file name), optional `release_date` (YYYY-MM-DD), `channel`
 /// (stable when absent) and `migrations` (file names). Other fields belong to
 /// the loader and are ignored here.
-public struct PluginManifest: Sendable, Equatable {
+public struct BundleManifest: Sendable, Equatable {
     /// Module id.
     public var id: String
     /// Version.
-    public var version: SemanticVersion
+    public var version: BundleVersion
     /// Library file name, e.g. `libCart.so`.
     public var library: String
     /// Release date.
@@ -19,7 +19,7 @@ public struct PluginManifest: Sendable, Equatable {
     public var migrations: [String]
 
     /// Creates a manifest value.
-    public init(id: String, version: SemanticVersion, library: String, releaseDate: Date? = nil,
+    public init(id: String, version: BundleVersion, library: String, releaseDate: Date? = nil,
                 channel: ReleaseChannel = .stable, migrations: [String] = []) {
         self.id = id
         self.version = version
@@ -31,13 +31,13 @@ public struct PluginManifest: Sendable, Equatable {
 
     /// Parses manifest JSON.
     /// - Throws: `BundleError.manifest` naming the field.
-    public static func parse(_ data: Data) throws(BundleError) -> PluginManifest {
+    public static func parse(_ data: Data) throws(BundleError) -> BundleManifest {
         guard let o = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw .manifest(field: "manifest", reason: "not a JSON object")
         }
         guard let id = o["id"] as? String, !id.isEmpty else { throw .manifest(field: "id", reason: "missing or not a string") }
         guard let vText = o["version"] as? String else { throw .manifest(field: "version", reason: "missing or not a string") }
-        guard let version = SemanticVersion(vText) else { throw .manifest(field: "version", reason: "'\(vText)' is not a semantic version") }
+        guard let version = BundleVersion(vText) else { throw .manifest(field: "version", reason: "'\(vText)' is not a semantic version") }
         guard let library = o["library"] as? String, BundlePath.isPlainFileName(library) else {
             throw .manifest(field: "library", reason: "missing or not a plain file name")
         }
@@ -62,7 +62,7 @@ public struct PluginManifest: Sendable, Equatable {
             }
             migrations = list
         }
-        return PluginManifest(id: id, version: version, library: library, releaseDate: releaseDate,
+        return BundleManifest(id: id, version: version, library: library, releaseDate: releaseDate,
                               channel: channel, migrations: migrations)
     }
 }
