@@ -12,6 +12,8 @@ let package = Package(
         .executable(name: "eop-license", targets: ["eop-license"]),
         // The Swift SDK plugin authors import.
         .library(name: "EOPSDK", targets: ["EOPSDK"]),
+        // For the benchmarks package (Benchmarks/), which measures the table alone.
+        .library(name: "EOPDispatch", targets: ["EOPDispatch", "EOPManifest"]),
         // Example plugin in Swift (SDK/examples/swift-hello).
         .library(name: "SwiftHello", type: .dynamic, targets: ["SwiftHello"]),
     ],

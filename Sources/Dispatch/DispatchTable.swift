@@ -32,7 +32,9 @@ public final class DispatchTable: @unchecked Sendable {
 
     /// Adds (or replaces, in one step) a plugin's subscriptions and the topics it answers.
     /// Throws when another plugin already answers one of the topics, naming both.
-    public func install(pluginID: String, subscribers: [Subscriber], owners: [QueryOwner], parallelLanes: Int = 4) throws {
+    /// With `paused`, a new mailbox starts paused: events queue until `mailbox(of:)?.resume()`
+    /// (the loader resumes it once the plugin's activate() has returned OK).
+    public func install(pluginID: String, subscribers: [Subscriber], owners: [QueryOwner], parallelLanes: Int = 4, paused: Bool = false) throws {
         let needsParallel = subscribers.contains(where: \.parallel)
         try routes.withLock { r in
             for owner in owners {
@@ -42,8 +44,10 @@ public final class DispatchTable: @unchecked Sendable {
             }
             Self.removeSlots(of: pluginID, from: &r)
             if r.mailboxes[pluginID] == nil {
-                r.mailboxes[pluginID] = Mailbox(pluginID: pluginID, parallelLanes: needsParallel ? parallelLanes : 0,
-                                                retry: retry, deadLetters: deadLetters, logger: logger)
+                let box = Mailbox(pluginID: pluginID, parallelLanes: needsParallel ? parallelLanes : 0,
+                                  retry: retry, deadLetters: deadLetters, logger: logger)
+                if paused { box.pause(timeout: .zero) }
+                r.mailboxes[pluginID] = box
             }
             for s in subscribers { r.facts[s.topic, default: []].append(s) }
             for o in owners { r.owners[o.topic] = o }
@@ -142,7 +146,9 @@ public final class DispatchTable: @unchecked Sendable {
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         queryQueue.async {
+            CurrentDelivery.set(envelope)
             box.value = owner.answer(envelope)
+            CurrentDelivery.set(nil)
             done.signal()
         }
         guard done.wait(timeout: .now() + timeout.seconds) == .success, let result = box.value else {

@@ -48,6 +48,12 @@ public final class ErrorScratch: @unchecked Sendable {
         return String(decoding: UnsafeRawBufferPointer(start: buffer, count: len), as: UTF8.self)
     }
 
+    /// The message, followed by the plugin's own code when it set one.
+    public var messageWithCode: String {
+        let code = pointer.pointee.code
+        return code == 0 ? message : "\(message) (plugin code \(code))"
+    }
+
     deinit {
         pointer.deallocate()
         buffer.deallocate()

@@ -47,7 +47,7 @@ public final class Subscriber: @unchecked Sendable {
         case .generic(let function, let context):
             scratch.reset()
             let status = function(context, envelope.cEvent, scratch.pointer)
-            return status == EOP_OK ? .ok : HandlerOutcome(status: status, message: scratch.message)
+            return status == EOP_OK ? .ok : HandlerOutcome(status: status, message: scratch.messageWithCode)
         case .typed(let typed):
             return typed.call(payload: envelope.event.payload)
         case .swift(let body):

@@ -78,36 +78,46 @@ public final class TypedCall: @unchecked Sendable {
     /// Calls with already converted values (one per parameter, in order).
     public func call(_ values: [ArgumentValue]) -> HandlerOutcome {
         precondition(values.count == signature.parameters.count, "argument count")
-        // Each argument lives in its own 8-byte slot; strings are kept alive as C strings.
-        var cStrings: [UnsafeMutablePointer<CChar>] = []
-        defer { cStrings.forEach { free($0) } }
-        let slots = UnsafeMutablePointer<UInt64>.allocate(capacity: values.count)
-        let stringSlots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: values.count)
-        let argumentPointers = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: values.count)
-        defer { slots.deallocate(); stringSlots.deallocate(); argumentPointers.deallocate() }
-        for (i, value) in values.enumerated() {
-            let slot = UnsafeMutableRawPointer(slots + i)
-            switch value {
-            case .string(let s):
-                let c = strdup(s)!
-                cStrings.append(c)
-                stringSlots[i] = c
-                argumentPointers[i] = UnsafeMutableRawPointer(stringSlots + i)
-                continue
-            case .int32(let v): slot.storeBytes(of: v, as: Int32.self)
-            case .int64(let v): slot.storeBytes(of: v, as: Int64.self)
-            case .uint32(let v): slot.storeBytes(of: v, as: UInt32.self)
-            case .uint64(let v): slot.storeBytes(of: v, as: UInt64.self)
-            case .double(let v): slot.storeBytes(of: v, as: Double.self)
-            case .bool(let v): slot.storeBytes(of: v ? 1 : 0, as: UInt8.self)
-            }
-            argumentPointers[i] = slot
+        // Each argument lives in its own 8-byte slot on the stack; a string slot holds a
+        // pointer into a NUL-terminated copy that lives until the call returns.
+        let strings = values.map { value -> ContiguousArray<CChar>? in
+            if case .string(let s) = value { return s.utf8CString } else { return nil }
         }
-        // libffi widens integral returns to a full ffi_arg (8 bytes).
-        var result: Int64 = 0
-        ffi_call(cif, unsafeBitCast(function, to: (@convention(c) () -> Void).self), &result, argumentPointers)
-        guard signature.returns == .status else { return .ok }
-        return HandlerOutcome(status: Int32(truncatingIfNeeded: result), message: "")
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: values.count) { slots in
+            withUnsafeTemporaryAllocation(of: UnsafeMutableRawPointer?.self, capacity: values.count) { argumentPointers in
+                Self.withCStrings(strings, index: 0, into: slots) {
+                    for (i, value) in values.enumerated() {
+                        let slot = UnsafeMutableRawPointer(slots.baseAddress! + i)
+                        switch value {
+                        case .string: break  // filled by withCStrings
+                        case .int32(let v): slot.storeBytes(of: v, as: Int32.self)
+                        case .int64(let v): slot.storeBytes(of: v, as: Int64.self)
+                        case .uint32(let v): slot.storeBytes(of: v, as: UInt32.self)
+                        case .uint64(let v): slot.storeBytes(of: v, as: UInt64.self)
+                        case .double(let v): slot.storeBytes(of: v, as: Double.self)
+                        case .bool(let v): slot.storeBytes(of: v ? 1 : 0, as: UInt8.self)
+                        }
+                        argumentPointers[i] = slot
+                    }
+                    // libffi widens integral returns to a full ffi_arg (8 bytes).
+                    var result: Int64 = 0
+                    ffi_call(cif, unsafeBitCast(function, to: (@convention(c) () -> Void).self), &result, argumentPointers.baseAddress)
+                    guard signature.returns == .status else { return .ok }
+                    let status = Int32(truncatingIfNeeded: result)
+        return HandlerOutcome(status: status, message: status == EOP_OK ? "" : "typed handler returned status \(status)")
+                }
+            }
+        }
+    }
+
+    /// Stores a pointer to each string's bytes in its slot, keeping them alive around `body`.
+    private static func withCStrings<R>(_ strings: [ContiguousArray<CChar>?], index: Int, into slots: UnsafeMutableBufferPointer<UInt64>, _ body: () -> R) -> R {
+        guard index < strings.count else { return body() }
+        guard let string = strings[index] else { return withCStrings(strings, index: index + 1, into: slots, body) }
+        return string.withUnsafeBufferPointer { chars in
+            UnsafeMutableRawPointer(slots.baseAddress! + index).storeBytes(of: chars.baseAddress, as: UnsafePointer<CChar>?.self)
+            return withCStrings(strings, index: index + 1, into: slots, body)
+        }
     }
 
     /// Checks the signature against the topic's schema: every bound field must be a

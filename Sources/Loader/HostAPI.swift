@@ -8,6 +8,10 @@ import Logging
 /// The C functions of `eop_host_t`. Each one finds the calling plugin through the
 /// host pointer, so the manifest's permissions and the logs name it.
 enum HostAPI {
+    /// The size of `eop_event_t` in ABI 1.0. Fields appended by later minors are read
+    /// only when an event's struct_size covers them, so older plugins keep working.
+    static let eventSizeV1_0 = UInt32(MemoryLayout<eop_event_t>.offset(of: \.causation_id)! + MemoryLayout<eop_uuid_t>.size)
+
     static func makeTable() -> eop_host_t {
         var table = eop_host_t()
         table.struct_size = UInt32(MemoryLayout<eop_host_t>.size)
@@ -22,8 +26,8 @@ enum HostAPI {
         }
         table.publish = { host, event, outID, err in
             guard let context = PluginContext.from(host), let event else { return HostAPI.fail(err, EOP_ERR_INVALID, "publish: event is NULL") }
-            guard event.pointee.struct_size >= UInt32(MemoryLayout<eop_event_t>.size) else {
-                return HostAPI.fail(err, EOP_ERR_INVALID, "publish: event struct_size \(event.pointee.struct_size) is smaller than this ABI's \(MemoryLayout<eop_event_t>.size)")
+            guard event.pointee.struct_size >= HostAPI.eventSizeV1_0 else {
+                return HostAPI.fail(err, EOP_ERR_INVALID, "publish: event struct_size \(event.pointee.struct_size) is smaller than ABI 1.0's \(HostAPI.eventSizeV1_0)")
             }
             do {
                 let id = try context.host.publish(from: context, event: event.pointee)

@@ -84,6 +84,9 @@ extension PluginHost {
     /// is declared); returns the schema version to stamp on the event.
     private func validate(topic: String, payload: Data, contentType: String, schemaVersion: UInt32, expecting kinds: Set<EventSchema.Kind>) throws(HostCallError) -> UInt32 {
         guard let schema = configuration.events[topic] else { return max(schemaVersion, 1) }
+        guard schema.kind != .hook else {
+            throw HostCallError(status: EOP_ERR_INVALID, message: "'\(topic)' is a hook (\(schema.file)); hooks are not served by ABI \(ABICheck.hostVersionText) yet")
+        }
         guard kinds.contains(schema.kind) else {
             let hint = schema.kind == .fact ? "publish it" : "send it with request"
             throw HostCallError(status: EOP_ERR_INVALID, message: "'\(topic)' is a \(schema.kind.rawValue) (\(schema.file)); \(hint)")

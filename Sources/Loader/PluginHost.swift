@@ -159,7 +159,8 @@ public final class PluginHost: @unchecked Sendable {
                        invocation: .generic(unsafeBitCast(answer.symbol, to: eop_query_handler_fn.self), pluginContext))
         }
         do {
-            try table.install(pluginID: manifest.id, subscribers: subscribers, owners: owners)
+            // Paused: events queue but none is delivered before activate() returns OK.
+            try table.install(pluginID: manifest.id, subscribers: subscribers, owners: owners, paused: true)
         } catch {
             descriptor.pointee.destroy!(pluginContext)
             contexts[manifest.id] = nil
@@ -176,6 +177,7 @@ public final class PluginHost: @unchecked Sendable {
             refuse(manifest.id, "activate failed (status \(activateStatus)): \(scratch.message.isEmpty ? "no message" : scratch.message)", state: .failed)
             return
         }
+        table.mailbox(of: manifest.id)?.resume()
         update(manifest.id) {
             $0.state = .active
             $0.reason = nil

@@ -1,4 +1,4 @@
-/// Where a plugin is in its life. See SDK/docs/lifecycle.md.
+/// Where a plugin is in its life. See SDK/docs/manifest.md (plugin states).
 ///
 ///     installed → resolved → active → stopping → resolved
 ///         ↘ refused (manifest, ABI, license, dependency: it never ran)

@@ -30,12 +30,24 @@ public struct TypedSignature: Sendable, Equatable {
         public var field: String
         /// The C type.
         public var type: ParameterType
+
+        /// Creates a parameter.
+        public init(field: String, type: ParameterType) {
+            self.field = field
+            self.type = type
+        }
     }
 
     /// Parameters in call order.
     public var parameters: [Parameter]
     /// The return type.
     public var returns: ReturnType
+
+    /// Creates a signature.
+    public init(parameters: [Parameter], returns: ReturnType) {
+        self.parameters = parameters
+        self.returns = returns
+    }
 
     static func parse(_ json: JSONFields) throws -> TypedSignature {
         try json.rejectUnknownKeys(["params", "returns"])

@@ -56,7 +56,9 @@ public enum PluginExport {
             case .fail(let message): return write(errPointer, message, EOP_FAIL)
             }
         } catch {
-            return write(errPointer, String(describing: error), (error as? PluginError)?.status ?? EOP_FAIL)
+            // Only RETRY and FAIL are handler results; a host error code (EOP_ERR_*) means FAIL.
+            let status = (error as? PluginError)?.status == EOP_RETRY ? EOP_RETRY : EOP_FAIL
+            return write(errPointer, String(describing: error), status)
         }
     }
 

@@ -26,7 +26,7 @@ extern "C" {
 typedef struct eop_event {
     uint32_t struct_size;
     eop_str_t topic;             /* e.g. "order.order.placed" */
-    uint32_t schema_version;     /* version of the topic's payload schema, >= 1 */
+    uint32_t schema_version;     /* version of the topic's payload schema; 0 when publishing = the declared one */
     eop_str_t content_type;      /* "application/json" when empty */
     const uint8_t *payload;      /* payload bytes (UTF-8 JSON by default) */
     size_t payload_len;

@@ -65,7 +65,7 @@ typedef struct eop_buffer {
  * borrowed until return. */
 typedef struct eop_error {
     uint32_t struct_size;
-    int32_t code;          /* optional plugin-specific code, 0 if none */
+    int32_t code;          /* optional plugin-specific code, 0 if none; shown after the message */
     char *message;         /* host-owned buffer */
     size_t capacity;       /* bytes available in message */
     size_t len;            /* bytes written, <= capacity */
@@ -86,7 +86,7 @@ static inline void eop_error_set(eop_error_t *err, const char *message) {
 typedef struct eop_reply {
     uint32_t struct_size;
     void *host_data;                                          /* opaque */
-    /* Copy `len` bytes to the end of the reply. [mailbox] */
+    /* Copy `len` bytes to the end of the reply. [any-thread]: call it from the query handler that received it. */
     eop_status_t (EOP_ABI *write)(struct eop_reply *reply, const uint8_t *data, size_t len);
 } eop_reply_t;
 

@@ -1,0 +1,27 @@
+// swift-tools-version:6.1
+// EOP benchmarks (ordo-one/benchmark). Run them all with `scripts/bench` from the
+// repository root; see README.md in this folder for the figures and what they mean.
+import PackageDescription
+
+let package = Package(
+    name: "EOPBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "EOP", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // No-op C handlers: the baseline "direct C function call" and the plugin side of dispatch.
+        .target(name: "BenchSupport", path: "Sources/BenchSupport"),
+        .executableTarget(
+            name: "DispatchBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "EOPDispatch", package: "EOP"),
+            ],
+            path: "DispatchBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Prints one table from the benchmark results in a folder, with ratios to the
+baselines of the same run.
+
+ordo-one/benchmark runs a benchmark's body `scale` times per sample; the median
+wall-clock time of a sample divided by `scale` is the time of one operation.
+Benchmarks run a million times per sample unless SCALE below says otherwise
+(it must match the scalingFactor in Benchmarks/*/*.swift)."""
+import json
+import pathlib
+import re
+import sys
+
+SCALE = {"libffi: typed call from a JSON payload": 1e3}
+
+folder = pathlib.Path(sys.argv[1])
+op_ns = {}
+for f in folder.glob("*.jmh.json"):
+    for e in json.loads(f.read_text()):
+        name = e["benchmark"].split(".", 3)[-1].replace("_", " ")
+        wall = e["secondaryMetrics"]["Time (wall clock)"]["scorePercentiles"]["50.0"]   # microseconds per sample
+        op_ns[name] = wall * 1e3 / SCALE.get(name, 1e6)
+
+direct = "baseline: direct C call of a no-op handler"
+typed_direct = "baseline: direct C call of a typed handler"
+rows = []
+for name in sorted(op_ns):
+    t = op_ns[name]
+    row = [name, f"{1e3 / t:,.2f} M/s", f"{t:,.2f} ns", ""]
+    m = re.match(r"table: 1 event to (\d+) no-op", name)
+    if m and direct in op_ns:
+        n = int(m.group(1))
+        row[3] = f"{t / n:.2f} ns per subscriber ({t / n - op_ns[direct]:+.2f} ns over the direct call), {n * 1e3 / t:,.1f} M deliveries/s"
+    elif name.startswith("libffi") and typed_direct in op_ns:
+        row[3] = f"x{t / op_ns[typed_direct]:,.1f} the direct typed call ({t - op_ns[typed_direct]:+,.1f} ns)"
+    elif name.startswith("mailbox") and direct in op_ns:
+        row[3] = f"x{t / op_ns[direct]:,.0f} the direct call: queue + thread hand-off per event"
+    rows.append(row)
+
+header = ["benchmark (median of samples)", "throughput", "time/op", "against the baseline of this run"]
+widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+for r in [header] + rows:
+    print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
