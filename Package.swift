@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "EOPHost",
             dependencies: [
-                "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit",
+                "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

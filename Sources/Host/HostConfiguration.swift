@@ -22,6 +22,8 @@ public struct HostConfiguration: Sendable {
     public var settingsFile: URL
     /// `EOP_ENV`.
     public var mode: Mode
+    /// The product's tiers (`EOP_TIERS`, default `Manifests/tiers.json`).
+    public var tiersFile: URL
 
     /// Run-time files: the state file and the operator spool.
     public var runDirectory: URL { home.appendingPathComponent("run") }
@@ -41,11 +43,13 @@ public struct HostConfiguration: Sendable {
         }
         return HostConfiguration(
             home: home,
-            manifestPaths: paths(config.string(forKey: "eop.plugin.path", default: "Manifests:SDK/examples")),
+            // Installed bundles (`eop plugins install`) live in <home>/plugins.
+            manifestPaths: paths(config.string(forKey: "eop.plugin.path", default: "Manifests:SDK/examples")) + [home.appendingPathComponent("plugins")],
             librarySearchPaths: paths(config.string(forKey: "eop.library.path", default: "")) + [executableDirectory],
             eventsDirectory: URL(fileURLWithPath: config.string(forKey: "eop.events.dir", default: "Manifests/events"), relativeTo: cwd).standardizedFileURL,
             settingsFile: URL(fileURLWithPath: config.string(forKey: "eop.settings.file", default: home.appendingPathComponent("settings.json").path), relativeTo: cwd).standardizedFileURL,
-            mode: mode
+            mode: mode,
+            tiersFile: URL(fileURLWithPath: config.string(forKey: "eop.tiers", default: "Manifests/tiers.json"), relativeTo: cwd).standardizedFileURL
         )
     }
 

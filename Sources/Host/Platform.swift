@@ -1,4 +1,5 @@
 import EOPDispatch
+import EOPLicense
 import EOPLoader
 import EOPPlatformKit
 import Foundation
@@ -10,20 +11,26 @@ public final class Platform: Sendable {
     public let configuration: HostConfiguration
     /// The plugin loader (and through it, the dispatch table).
     public let plugins: PluginHost
+    /// The license's answers, asked before every plugin activates.
+    public let license: LicenseActivationGate
     /// When it was created.
     public let started = Date()
     private let logger: Logger
 
-    /// Creates the host; `gate` is asked before each plugin activates.
-    public init(configuration: HostConfiguration, gate: ActivationGate, logger: Logger = Logger(label: "eop.host")) throws {
+    /// Creates the host: reads the license (the development one is created on first run
+    /// in development mode) and prepares the loader; nothing is loaded until `boot()`.
+    public init(configuration: HostConfiguration, logger: Logger = Logger(label: "eop.host")) throws {
         self.configuration = configuration
         self.logger = logger
-        plugins = PluginHost(configuration: try configuration.loaderConfiguration(gate: gate), logger: logger)
+        license = try LicenseActivationGate.boot(configuration: configuration)
+        plugins = PluginHost(configuration: try configuration.loaderConfiguration(gate: license), logger: logger)
     }
 
     /// Loads and activates every plugin that may run, then records the state for `eop plugins list`.
     @discardableResult
     public func boot() -> [PluginRecord] {
+        if let banner = license.gate.banner { logger.warning("\(banner)") }
+        for warning in license.gate.warnings { logger.warning("license: \(warning)") }
         let records = plugins.boot()
         writeRunState()
         let active = records.filter { $0.state == .active }.count
@@ -34,9 +41,28 @@ public final class Platform: Sendable {
     /// Rewrites `<home>/run/host.json`.
     public func writeRunState() {
         let depths = plugins.table.mailboxes.mapValues(\.depth)
-        let state = RunState(pid: getpid(), started: UTCTime.format(started), records: plugins.plugins, depths: depths)
+        let state = RunState(pid: getpid(), started: UTCTime.format(started), records: plugins.plugins, depths: depths,
+                             catalog: catalogRows(), licenseBanner: license.gate.banner)
         do { try state.write(to: configuration.runDirectory) } catch {
             logger.error("cannot write run state", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Every tiers.json module without a plugin manifest, with the license's answer.
+    public func catalogRows(for records: [PluginRecord]? = nil) -> [RunState.Plugin] {
+        let installed = Set((records ?? plugins.plugins).map(\.id))
+        return license.catalogRows(installed: installed).map { row in
+            switch (row.core, row.decision) {
+            case (true, _):
+                // PlatformKit and License are built into the host; a core module not built yet says so.
+                let built = ["platformkit", "license"].contains(row.id)
+                return RunState.Plugin(id: row.id, state: built ? "active" : "not installed",
+                                       reason: built ? nil : "core host module, not in this host build yet")
+            case (false, .entitled):
+                return RunState.Plugin(id: row.id, state: "not installed", reason: "entitled by the license; no plugin installed")
+            case (false, .refused(let reason)):
+                return RunState.Plugin(id: row.id, state: "refused", reason: reason)
+            }
         }
     }
 

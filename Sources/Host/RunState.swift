@@ -16,24 +16,47 @@ public struct RunState: Codable, Sendable {
         public var subscribes: [String]
         public var answers: [String]
         public var mailboxDepth: Int?
+
+        /// A row for a module of the product that has no plugin manifest here.
+        public init(id: String, state: String, reason: String?) {
+            self.init(id: id, version: "-", state: state, reason: reason, warnings: [], file: "", publishes: [], subscribes: [], answers: [], mailboxDepth: nil)
+        }
+
+        /// A row with every field.
+        public init(id: String, version: String, state: String, reason: String?, warnings: [String], file: String,
+                    publishes: [String], subscribes: [String], answers: [String], mailboxDepth: Int?) {
+            self.id = id
+            self.version = version
+            self.state = state
+            self.reason = reason
+            self.warnings = warnings
+            self.file = file
+            self.publishes = publishes
+            self.subscribes = subscribes
+            self.answers = answers
+            self.mailboxDepth = mailboxDepth
+        }
     }
 
     /// The host's process id.
     public var pid: Int32
     /// When it started (ISO 8601).
     public var started: String
-    /// Its plugins, in activation order.
+    /// Its plugins in activation order, then the product's modules that have no plugin installed.
     public var plugins: [Plugin]
+    /// "development license", "unlicensed: …", or nil.
+    public var licenseBanner: String?
 
-    /// Builds the state from the loader's records.
-    public init(pid: Int32, started: String, records: [PluginRecord], depths: [String: Int] = [:]) {
+    /// Builds the state from the loader's records and the catalog rows.
+    public init(pid: Int32, started: String, records: [PluginRecord], depths: [String: Int] = [:], catalog: [Plugin] = [], licenseBanner: String? = nil) {
         self.pid = pid
         self.started = started
+        self.licenseBanner = licenseBanner
         plugins = records.map { r in
             Plugin(id: r.id, version: r.versionText, state: r.state.rawValue, reason: r.reason, warnings: r.warnings, file: r.file,
                    publishes: r.manifest?.publishes ?? [], subscribes: r.manifest?.subscribes.map(\.topic) ?? [],
                    answers: r.manifest?.answers.map(\.topic) ?? [], mailboxDepth: depths[r.id])
-        }
+        } + catalog
     }
 
     static func file(in runDirectory: URL) -> URL { runDirectory.appendingPathComponent("host.json") }

@@ -90,6 +90,9 @@ public struct Entitlements: Sendable {
         }
         // 3. entitlement
         if thirdParty {
+            // Rationale: a development license exists so that plugin authors can run
+            // their own plugins; production licenses must name every third-party id.
+            if p.environment == .development { return .entitled }
             guard p.plugins.contains(moduleID) else {
                 return .refused(reason: "third-party plugin '\(moduleID)' is not entitled by the license (plugins)")
             }

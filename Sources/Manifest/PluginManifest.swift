@@ -54,6 +54,12 @@ public struct PluginManifest: Sendable, Equatable {
     public var answers: [Answer]
     /// Command and query topics it may send.
     public var requests: [String]
+    /// The release date (`YYYY-MM-DD`), checked against the license's `updates_until`.
+    public var releaseDate: String?
+    /// The release channel: stable, rc or beta.
+    public var channel: String?
+    /// The publisher namespace a signed bundle vouched for; nil for a local manifest.
+    public var publisher: String?
     /// The settings schema as JSON text (validated by PlatformKit), or nil.
     public var settingsSchemaJSON: Data?
     /// The file it was read from.
@@ -144,6 +150,14 @@ public struct PluginManifest: Sendable, Equatable {
             throw json.error("subscribes[\(i)].topic", "\"\(sub.topic)\" is subscribed twice")
         }
 
+        let releaseDate = try json.optionalString("release_date")
+        if let releaseDate, !isCalendarDay(releaseDate) {
+            throw json.error("release_date", "\"\(releaseDate)\" is not a date (YYYY-MM-DD)")
+        }
+        let channel = try json.optionalString("channel")
+        if let channel, !["stable", "rc", "beta"].contains(channel) {
+            throw json.error("channel", "\"\(channel)\" is not one of stable, rc, beta")
+        }
         var settings: Data?
         if json.has("settings") {
             guard let object = json.object["settings"] as? [String: Any] else { throw json.error("settings", "must be an object") }
@@ -153,8 +167,16 @@ public struct PluginManifest: Sendable, Equatable {
         return PluginManifest(
             id: id, name: try json.optionalString("name") ?? id, version: version, abi: (major, minor),
             library: library, runtime: runtime, dependencies: dependencies, publishes: publishes,
-            subscribes: subscribes, answers: answers, requests: requests, settingsSchemaJSON: settings,
+            subscribes: subscribes, answers: answers, requests: requests, releaseDate: releaseDate, channel: channel,
+            publisher: try json.optionalString("publisher"), settingsSchemaJSON: settings,
             file: file, directory: directory
         )
     }
+}
+
+/// Whether `text` is a calendar day `YYYY-MM-DD`.
+func isCalendarDay(_ text: String) -> Bool {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withFullDate]
+    return text.count == 10 && formatter.date(from: text) != nil
 }

@@ -21,7 +21,7 @@ struct CheckCommand: ParsableCommand {
         CLI.bootstrapLogging(level: .critical)
         var configuration = try CLI.configuration()
         configuration.manifestPaths = [url]
-        let platform = try Platform(configuration: configuration, gate: try CLI.gate(for: configuration))
+        let platform = try Platform(configuration: configuration)
         let problems = platform.plugins.check(manifestAt: url)
         try? FileManager.default.removeItem(at: platform.plugins.configuration.imageDirectory)
         guard problems.isEmpty else {

@@ -25,7 +25,7 @@ struct EventsCommand: ParsableCommand {
             if !here, RunState.ofRunningHost(runDirectory: configuration.runDirectory) != nil {
                 // Validate here too, so the operator sees a bad payload at once.
                 CLI.bootstrapLogging(level: .critical)
-                let checker = try Platform(configuration: configuration, gate: try CLI.gate(for: configuration))
+                let checker = try Platform(configuration: configuration)
                 if let problem = checker.plugins.validateFact(topic: topic, payload: Data(json.utf8)) { throw CLIError(problem) }
                 let file = try OperatorSpool(runDirectory: configuration.runDirectory).enqueue(.init(topic: topic, payload: json))
                 print("queued for the running host: \(file.lastPathComponent)")
@@ -35,7 +35,7 @@ struct EventsCommand: ParsableCommand {
                 throw CLIError("no host is running on \(configuration.home.path): start one with `eop run`, or pass --here")
             }
             CLI.bootstrapLogging(level: .warning)
-            let platform = try Platform(configuration: configuration, gate: try CLI.gate(for: configuration))
+            let platform = try Platform(configuration: configuration)
             platform.plugins.boot()
             defer { platform.plugins.shutdown() }
             let id: UUID

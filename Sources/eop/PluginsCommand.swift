@@ -7,7 +7,7 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "Show plugins and their states.",
-        subcommands: [List.self, Info.self]
+        subcommands: [List.self, Info.self, PluginsInstallCommand.self]
     )
 
     /// The running host's view, or — with no host running — what `eop run` would decide.
@@ -15,9 +15,10 @@ struct PluginsCommand: ParsableCommand {
         let configuration = try CLI.configuration()
         if let state = RunState.ofRunningHost(runDirectory: configuration.runDirectory) { return (state, true) }
         CLI.bootstrapLogging(level: .critical)
-        let platform = try Platform(configuration: configuration, gate: try CLI.gate(for: configuration))
+        let platform = try Platform(configuration: configuration)
         let records = platform.plugins.survey()
-        return (RunState(pid: getpid(), started: "", records: records), false)
+        return (RunState(pid: getpid(), started: "", records: records, catalog: platform.catalogRows(for: records),
+                         licenseBanner: platform.license.gate.banner), false)
     }
 
     struct List: ParsableCommand {
@@ -34,6 +35,7 @@ struct PluginsCommand: ParsableCommand {
                 return
             }
             print(running ? "host pid \(state.pid), started \(state.started)" : "no host running: showing what `eop run` would load (not activated)")
+            if let banner = state.licenseBanner { print("license: \(banner)") }
             let rows = state.plugins.map { p in [p.id, p.version, p.state, p.reason ?? (p.warnings.first.map { "warning: \($0)" } ?? "")] }
             print(CLI.table(["ID", "VERSION", "STATE", "REASON"], rows))
         }

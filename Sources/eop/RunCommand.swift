@@ -15,7 +15,7 @@ struct RunCommand: AsyncParsableCommand {
         if let running = RunState.ofRunningHost(runDirectory: configuration.runDirectory) {
             throw CLIError("a host (pid \(running.pid)) already runs on \(configuration.home.path); stop it first or set EOP_HOME")
         }
-        let platform = try Platform(configuration: configuration, gate: try CLI.gate(for: configuration), logger: logger)
+        let platform = try Platform(configuration: configuration, logger: logger)
         try await PlatformService.runUntilSignalled(platform, logger: logger)
     }
 }

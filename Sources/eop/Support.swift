@@ -17,11 +17,6 @@ enum CLI {
         }
     }
 
-    /// The activation gate for this host. The License module supplies the real one.
-    static func gate(for configuration: HostConfiguration) throws -> ActivationGate {
-        AllowAllGate()
-    }
-
     /// Prints rows as aligned columns.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows

@@ -96,7 +96,7 @@ func probeManifest(_ id: String, abi: String = "1.0", subscribes: String = "[]",
     let library = "libprobe_\(id.replacingOccurrences(of: "-", with: "_")).so"
     let publishList = publishes.map { "\"\($0)\"" }.joined(separator: ",")
     return """
-    {"id": "\(id)", "version": "1.0.0", "abi": "\(abi)", "library": "\(library)", "runtime": "c",
+    {"id": "\(id)", "version": "1.0.0", "abi": "\(abi)", "library": "\(library)", "runtime": "c", "release_date": "2026-11-01",
      "dependencies": \(dependencies), "publishes": [\(publishList)], "subscribes": \(subscribes),
      "answers": [{"topic": "\(id).probe.state", "handler": "probe_state"},
                  {"topic": "\(id).probe.publish", "handler": "probe_publish"}\(extraAnswers)]}
