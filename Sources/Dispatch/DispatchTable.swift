@@ -35,14 +35,32 @@ public final class DispatchTable: @unchecked Sendable {
     /// With `paused`, a new mailbox starts paused: events queue until `mailbox(of:)?.resume()`
     /// (the loader resumes it once the plugin's activate() has returned OK).
     public func install(pluginID: String, subscribers: [Subscriber], owners: [QueryOwner], parallelLanes: Int = 4, paused: Bool = false) throws {
-        let needsParallel = subscribers.contains(where: \.parallel)
+        try installOwners(pluginID: pluginID, owners: owners)
+        try installSubscribers(pluginID: pluginID, subscribers: subscribers, parallelLanes: parallelLanes, paused: paused)
+    }
+
+    /// Makes the plugin the owner of its command/query topics (replacing its earlier ones).
+    /// Throws when another plugin already answers one of them, naming both.
+    public func installOwners(pluginID: String, owners: [QueryOwner]) throws {
         try routes.withLock { r in
             for owner in owners {
                 if let other = r.owners[owner.topic], other.pluginID != pluginID {
                     throw DispatchError.ownerConflict(topic: owner.topic, current: other.pluginID, candidate: pluginID)
                 }
             }
-            Self.removeSlots(of: pluginID, from: &r)
+            r.owners = r.owners.filter { $0.value.pluginID != pluginID }
+            for o in owners { r.owners[o.topic] = o }
+        }
+    }
+
+    /// Routes the plugin's fact subscriptions to its mailbox (replacing its earlier ones).
+    public func installSubscribers(pluginID: String, subscribers: [Subscriber], parallelLanes: Int = 4, paused: Bool = false) throws {
+        let needsParallel = subscribers.contains(where: \.parallel)
+        routes.withLock { r in
+            for (topic, list) in r.facts {
+                let kept = list.filter { $0.pluginID != pluginID }
+                r.facts[topic] = kept.isEmpty ? nil : kept
+            }
             if r.mailboxes[pluginID] == nil {
                 let box = Mailbox(pluginID: pluginID, parallelLanes: needsParallel ? parallelLanes : 0,
                                   retry: retry, deadLetters: deadLetters, logger: logger)
@@ -50,7 +68,6 @@ public final class DispatchTable: @unchecked Sendable {
                 r.mailboxes[pluginID] = box
             }
             for s in subscribers { r.facts[s.topic, default: []].append(s) }
-            for o in owners { r.owners[o.topic] = o }
         }
     }
 

@@ -1,3 +1,4 @@
+import EOPDispatch
 import EOPManifest
 import Foundation
 
@@ -18,12 +19,16 @@ public struct LoaderConfiguration: Sendable {
     public var settingsSource: String
     /// Asked before each plugin is initialised.
     public var gate: ActivationGate
+    /// Where facts go; nil = the dispatch table, in memory.
+    public var transport: FactTransport?
 
     /// Creates a configuration.
     public init(
         manifestPaths: [URL], librarySearchPaths: [URL], imageDirectory: URL, events: EventCatalog = EventCatalog(),
-        settings: [String: Data] = [:], settingsSource: String = "settings", gate: ActivationGate = AllowAllGate()
+        settings: [String: Data] = [:], settingsSource: String = "settings", gate: ActivationGate = AllowAllGate(),
+        transport: FactTransport? = nil
     ) {
+        self.transport = transport
         self.manifestPaths = manifestPaths
         self.librarySearchPaths = librarySearchPaths
         self.imageDirectory = imageDirectory

@@ -38,7 +38,11 @@ extension PluginHost {
             timeUnixMicros: UTCTime.unixMicroseconds(from: Date()), source: source,
             correlationID: correlationID ?? id, causationID: causationID
         )
-        table.publish(EventEnvelope(event))
+        do {
+            try transport.publishFact(EventEnvelope(event))
+        } catch {
+            throw HostCallError(status: EOP_ERR_UNAVAILABLE, message: "publish of '\(topic)' failed: \(error)")
+        }
         return id
     }
 

@@ -14,6 +14,8 @@ public final class PluginHost: @unchecked Sendable {
     public let table: DispatchTable
     /// Optional capabilities offered to plugins.
     public let extensions = ExtensionRegistry()
+    /// Where facts go: the dispatch table (in memory) unless the configuration gives a durable transport.
+    public let transport: FactTransport
     /// The configuration it was made with.
     public let configuration: LoaderConfiguration
     let logger: Logger
@@ -26,7 +28,9 @@ public final class PluginHost: @unchecked Sendable {
     /// Creates a host; nothing is loaded until `boot()`.
     public init(configuration: LoaderConfiguration, table: DispatchTable? = nil, logger: Logger = Logger(label: "eop.loader")) {
         self.configuration = configuration
-        self.table = table ?? DispatchTable(logger: logger)
+        let table = table ?? DispatchTable(logger: logger)
+        self.table = table
+        self.transport = configuration.transport ?? table
         self.logger = logger
         var pluginLogger = logger
         pluginLogger[metadataKey: "component"] = "plugin"
@@ -159,9 +163,12 @@ public final class PluginHost: @unchecked Sendable {
                        invocation: .generic(unsafeBitCast(answer.symbol, to: eop_query_handler_fn.self), pluginContext))
         }
         do {
+            try table.installOwners(pluginID: manifest.id, owners: owners)
             // Paused: events queue but none is delivered before activate() returns OK.
-            try table.install(pluginID: manifest.id, subscribers: subscribers, owners: owners, paused: true)
+            try transport.attach(pluginID: manifest.id, subscribers: subscribers)
         } catch {
+            transport.detach(pluginID: manifest.id, timeout: .zero)
+            table.uninstall(pluginID: manifest.id)
             descriptor.pointee.destroy!(pluginContext)
             contexts[manifest.id] = nil
             refuse(manifest.id, "\(error)")
@@ -170,6 +177,7 @@ public final class PluginHost: @unchecked Sendable {
         scratch.reset()
         let activateStatus = descriptor.pointee.activate!(pluginContext, scratch.pointer)
         guard activateStatus == EOP_OK else {
+            transport.detach(pluginID: manifest.id, timeout: .zero)
             table.uninstall(pluginID: manifest.id)
             context.cancelTimers()
             descriptor.pointee.destroy!(pluginContext)
@@ -177,7 +185,7 @@ public final class PluginHost: @unchecked Sendable {
             refuse(manifest.id, "activate failed (status \(activateStatus)): \(scratch.message.isEmpty ? "no message" : scratch.message)", state: .failed)
             return
         }
-        table.mailbox(of: manifest.id)?.resume()
+        transport.resume(pluginID: manifest.id)
         update(manifest.id) {
             $0.state = .active
             $0.reason = nil
@@ -328,9 +336,7 @@ public final class PluginHost: @unchecked Sendable {
     private func stop(_ id: String, drainTimeout: Duration) {
         guard let context = contexts[id] else { return }
         update(id) { $0.state = .stopping }
-        if let box = table.mailbox(of: id), !box.drain(timeout: drainTimeout) {
-            logger.warning("mailbox not drained before stop", metadata: ["plugin": "\(id)", "waiting": "\(box.depth)"])
-        }
+        transport.detach(pluginID: id, timeout: drainTimeout)
         context.cancelTimers()
         table.uninstall(pluginID: id)
         let descriptor = context.image.descriptor
