@@ -23,12 +23,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The C header that IS the ABI (header-only; SDK/include/module.modulemap).
         .systemLibrary(name: "EOPABI", path: "SDK/include"),
         // libffi from Debian, for handlers typed in the manifest.
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi"),
+        // libpq from Debian (libpq-dev), PostgreSQL's C client.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
 
         // Core host modules.
         .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
@@ -59,9 +62,27 @@ let package = Package(
             path: "Sources/Loader"
         ),
         .target(
+            name: "EOPStorage",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Sources/Storage"
+        ),
+        .target(
+            name: "EOPEventLog",
+            dependencies: [
+                "EOPABI", "EOPStorage", "EOPDispatch", "EOPLoader", "EOPManifest",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/EventLog"
+        ),
+        .target(
             name: "EOPHost",
             dependencies: [
-                "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense",
+                "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense", "EOPStorage", "EOPEventLog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -71,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "eop",
             dependencies: [
-                "EOPHost", "EOPLoader", "EOPManifest", "EOPLicense",
+                "EOPHost", "EOPLoader", "EOPManifest", "EOPLicense", "EOPEventLog", "EOPPlatformKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -92,9 +113,16 @@ let package = Package(
 
         .testTarget(
             name: "HostTests",
-            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI"],
+            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting"],
             path: "Tests/HostTests",
             exclude: ["Fixtures"]
+        ),
+        // Test support shared by the test targets: a real PostgreSQL cluster per test process.
+        .target(name: "EOPTesting", dependencies: ["EOPStorage"], path: "Tests/EOPTesting"),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["EOPStorage", "EOPTesting", .product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Tests/StorageTests"
         ),
         .testTarget(name: "PlatformKitTests", dependencies: ["EOPPlatformKit"], path: "Tests/PlatformKitTests"),
         .testTarget(name: "LicenseTests", dependencies: ["EOPLicense"], path: "Tests/LicenseTests"),

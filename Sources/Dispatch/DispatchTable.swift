@@ -143,13 +143,18 @@ public final class DispatchTable: @unchecked Sendable {
 
     /// Waits until every mailbox is empty and idle; false when `timeout` passed first.
     @discardableResult
+    /// Handlers may publish while others drain, so it repeats until one whole pass finds
+    /// every mailbox idle.
     public func drain(timeout: Duration) -> Bool {
         let deadline = ContinuousClock.now + timeout
-        for box in mailboxes.values {
-            let left = ContinuousClock.now.duration(to: deadline)
-            if left <= .zero || !box.drain(timeout: left) { return false }
+        while true {
+            let boxes = Array(mailboxes.values)
+            if boxes.allSatisfy(\.isIdle) { return true }
+            for box in boxes {
+                let left = ContinuousClock.now.duration(to: deadline)
+                if left <= .zero || !box.drain(timeout: left) { return false }
+            }
         }
-        return true
     }
 
     // MARK: Commands and queries

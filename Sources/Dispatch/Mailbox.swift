@@ -47,6 +47,9 @@ public final class Mailbox: @unchecked Sendable {
     /// Items waiting (not counting the ones in flight).
     public var depth: Int { lanes.reduce(0) { $0 + $1.depth } }
 
+    /// Nothing waiting and nothing in flight.
+    public var isIdle: Bool { lanes.allSatisfy(\.isIdle) }
+
     /// Stops starting new items and waits for the ones in flight. Returns false when
     /// `timeout` passed first; the mailbox then stays paused.
     @discardableResult
@@ -109,6 +112,11 @@ final class Lane: @unchecked Sendable {
     var depth: Int {
         condition.lock(); defer { condition.unlock() }
         return queue.count - head
+    }
+
+    var isIdle: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return !inFlight && queue.count == head
     }
 
     func push(_ item: Mailbox.Item) {
@@ -239,6 +247,14 @@ public enum CurrentDelivery {
 
     static func set(_ envelope: EventEnvelope?) {
         pthread_setspecific(key, envelope.map { Unmanaged.passUnretained($0).toOpaque() })
+    }
+
+    /// Runs `body` with `envelope` as this thread's current event (for transports other
+    /// than the mailbox, e.g. the durable event log).
+    public static func with<R>(_ envelope: EventEnvelope, _ body: (EventEnvelope) -> R) -> R {
+        set(envelope)
+        defer { set(nil) }
+        return body(envelope)
     }
 
     /// The event being handled on this thread, if any.

@@ -1,4 +1,5 @@
 import Configuration
+import EOPEventLog
 import EOPLoader
 import EOPManifest
 import Foundation
@@ -24,6 +25,8 @@ public struct HostConfiguration: Sendable {
     public var mode: Mode
     /// The product's tiers (`EOP_TIERS`, default `Manifests/tiers.json`).
     public var tiersFile: URL
+    /// `EOP_DATABASE_URL` (postgresql://…); nil = the embedded cluster under `<home>/db`.
+    public var databaseURL: String?
 
     /// Run-time files: the state file and the operator spool.
     public var runDirectory: URL { home.appendingPathComponent("run") }
@@ -49,7 +52,8 @@ public struct HostConfiguration: Sendable {
             eventsDirectory: URL(fileURLWithPath: config.string(forKey: "eop.events.dir", default: "Manifests/events"), relativeTo: cwd).standardizedFileURL,
             settingsFile: URL(fileURLWithPath: config.string(forKey: "eop.settings.file", default: home.appendingPathComponent("settings.json").path), relativeTo: cwd).standardizedFileURL,
             mode: mode,
-            tiersFile: URL(fileURLWithPath: config.string(forKey: "eop.tiers", default: "Manifests/tiers.json"), relativeTo: cwd).standardizedFileURL
+            tiersFile: URL(fileURLWithPath: config.string(forKey: "eop.tiers", default: "Manifests/tiers.json"), relativeTo: cwd).standardizedFileURL,
+            databaseURL: config.string(forKey: "eop.database.url", isSecret: true)
         )
     }
 
@@ -76,7 +80,7 @@ public struct HostConfiguration: Sendable {
     }
 
     /// The loader's configuration for this host process.
-    public func loaderConfiguration(gate: ActivationGate) throws -> LoaderConfiguration {
+    public func loaderConfiguration(gate: ActivationGate, eventLog: EventLog? = nil) throws -> LoaderConfiguration {
         LoaderConfiguration(
             manifestPaths: manifestPaths,
             librarySearchPaths: librarySearchPaths,
@@ -84,7 +88,9 @@ public struct HostConfiguration: Sendable {
             events: try EventCatalog.load(directory: eventsDirectory),
             settings: try readSettings(),
             settingsSource: settingsFile.path,
-            gate: gate
+            gate: gate,
+            transport: eventLog,
+            storage: eventLog
         )
     }
 }

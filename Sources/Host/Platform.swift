@@ -1,4 +1,5 @@
 import EOPDispatch
+import EOPEventLog
 import EOPLicense
 import EOPLoader
 import EOPPlatformKit
@@ -13,17 +14,23 @@ public final class Platform: Sendable {
     public let plugins: PluginHost
     /// The license's answers, asked before every plugin activates.
     public let license: LicenseActivationGate
+    /// Durable facts and module storage; nil when the host runs without a database.
+    public let eventLog: EventLog?
     /// When it was created.
     public let started = Date()
     private let logger: Logger
 
     /// Creates the host: reads the license (the development one is created on first run
     /// in development mode) and prepares the loader; nothing is loaded until `boot()`.
-    public init(configuration: HostConfiguration, logger: Logger = Logger(label: "eop.host")) throws {
+    /// With `database`, facts are durable and plugins get their schema and `eop.sql.v1`;
+    /// without, everything stays in memory (checks, listings, tests of the table).
+    public init(configuration: HostConfiguration, database: DatabaseTarget? = nil, logger: Logger = Logger(label: "eop.host")) throws {
         self.configuration = configuration
         self.logger = logger
         license = try LicenseActivationGate.boot(configuration: configuration)
-        plugins = PluginHost(configuration: try configuration.loaderConfiguration(gate: license), logger: logger)
+        eventLog = try database.map { try EventLog(target: $0, logger: logger) }
+        plugins = PluginHost(configuration: try configuration.loaderConfiguration(gate: license, eventLog: eventLog), logger: logger)
+        eventLog?.registerExtensions(on: plugins)
     }
 
     /// Loads and activates every plugin that may run, then records the state for `eop plugins list`.
@@ -85,6 +92,7 @@ public final class Platform: Sendable {
     /// Stops every plugin, dependants first, and removes the run state.
     public func shutdown() {
         plugins.shutdown()
+        eventLog?.shutdown()
         RunState.remove(runDirectory: configuration.runDirectory)
         logger.notice("host stopped")
     }

@@ -28,6 +28,20 @@ public struct PlatformService: Service {
         platform.shutdown()
     }
 
+    /// Opens the database (starting the embedded cluster when no URL is set), runs the
+    /// platform until SIGINT or SIGTERM, then stops the plugins and the cluster.
+    public static func run(configuration: HostConfiguration, logger: Logger) async throws {
+        let database = try await Database.open(configuration: configuration, logger: logger)
+        do {
+            let platform = try Platform(configuration: configuration, database: database.target, logger: logger)
+            try await runUntilSignalled(platform, logger: logger)
+        } catch {
+            await database.close(logger: logger)
+            throw error
+        }
+        await database.close(logger: logger)
+    }
+
     /// Runs the platform until SIGINT or SIGTERM.
     public static func runUntilSignalled(_ platform: Platform, logger: Logger) async throws {
         let group = ServiceGroup(configuration: .init(

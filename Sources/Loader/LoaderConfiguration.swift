@@ -21,14 +21,17 @@ public struct LoaderConfiguration: Sendable {
     public var gate: ActivationGate
     /// Where facts go; nil = the dispatch table, in memory.
     public var transport: FactTransport?
+    /// Schema, roles and migrations per plugin; nil = no database.
+    public var storage: PluginStorage?
 
     /// Creates a configuration.
     public init(
         manifestPaths: [URL], librarySearchPaths: [URL], imageDirectory: URL, events: EventCatalog = EventCatalog(),
         settings: [String: Data] = [:], settingsSource: String = "settings", gate: ActivationGate = AllowAllGate(),
-        transport: FactTransport? = nil
+        transport: FactTransport? = nil, storage: PluginStorage? = nil
     ) {
         self.transport = transport
+        self.storage = storage
         self.manifestPaths = manifestPaths
         self.librarySearchPaths = librarySearchPaths
         self.imageDirectory = imageDirectory

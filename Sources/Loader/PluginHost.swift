@@ -141,6 +141,14 @@ public final class PluginHost: @unchecked Sendable {
             refuse(manifest.id, error.description)
             return
         }
+        if let storage = configuration.storage {
+            do {
+                try storage.prepare(manifest)
+            } catch {
+                refuse(manifest.id, "storage: \(error)", state: .failed)
+                return
+            }
+        }
         update(manifest.id) { $0.state = .resolved }
         let context = PluginContext(manifest: manifest, settings: prepared.settings, image: prepared.image, host: self)
         contexts[manifest.id] = context

@@ -60,6 +60,8 @@ public struct PluginManifest: Sendable, Equatable {
     public var channel: String?
     /// The publisher namespace a signed bundle vouched for; nil for a local manifest.
     public var publisher: String?
+    /// SQL migration files, relative to the manifest's folder (empty: `migrations/*.sql`).
+    public var migrations: [String]
     /// The settings schema as JSON text (validated by PlatformKit), or nil.
     public var settingsSchemaJSON: Data?
     /// The file it was read from.
@@ -168,7 +170,7 @@ public struct PluginManifest: Sendable, Equatable {
             id: id, name: try json.optionalString("name") ?? id, version: version, abi: (major, minor),
             library: library, runtime: runtime, dependencies: dependencies, publishes: publishes,
             subscribes: subscribes, answers: answers, requests: requests, releaseDate: releaseDate, channel: channel,
-            publisher: try json.optionalString("publisher"), settingsSchemaJSON: settings,
+            publisher: try json.optionalString("publisher"), migrations: try json.stringArray("migrations"), settingsSchemaJSON: settings,
             file: file, directory: directory
         )
     }

@@ -75,6 +75,17 @@ public final class ConnectionPool: @unchecked Sendable {
         return try body(connection)
     }
 
+    /// Lends a connection until `checkIn`, for work that spans calls (a plugin's
+    /// transaction between its begin() and commit()). Every checkOut needs its checkIn.
+    public func checkOut(timeout: Duration? = nil) throws -> PostgresConnection {
+        try acquire(timeout: timeout ?? acquireTimeout)
+    }
+
+    /// Takes back a connection lent by `checkOut`; an open transaction is rolled back.
+    public func checkIn(_ connection: PostgresConnection) {
+        release(connection)
+    }
+
     /// Closes idle connections and refuses new borrowers; lent connections
     /// are closed when returned. Waiting borrowers get ``ConnectionPoolError/closed(pool:)``.
     public func close() {

@@ -23,6 +23,8 @@ public final class PostgresResult: @unchecked Sendable {
     public let affectedRows: Int?
     /// The command tag, e.g. `INSERT 0 1` or `CREATE TABLE`.
     public let commandTag: String
+    /// Each column's type OID (`PQftype`), e.g. 17 for bytea.
+    public let columnTypes: [UInt32]
 
     init(takingOwnershipOf result: OpaquePointer) {
         self.result = result
@@ -31,7 +33,11 @@ public final class PostgresResult: @unchecked Sendable {
         let tuples = String(cString: PQcmdTuples(result))
         affectedRows = tuples.isEmpty ? nil : Int(tuples)
         commandTag = String(cString: PQcmdStatus(result))
+        columnTypes = (0..<PQnfields(result)).map { UInt32(PQftype(result, $0)) }
     }
+
+    /// Whether a column is bytea (its text form is `\x…` hex).
+    public func isBytea(column: Int) -> Bool { columnTypes[column] == 17 }
 
     deinit { PQclear(result) }
 

@@ -1,13 +1,16 @@
 import ArgumentParser
 import EOPHost
 import EOPLoader
+import EOPEventLog
+import EOPPlatformKit
 import Foundation
+import Logging
 
 struct EventsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "events",
-        abstract: "Publish facts as an operator.",
-        subcommands: [Publish.self]
+        abstract: "Publish facts, list dead letters, replay them.",
+        subcommands: [Publish.self, DeadLetters.self, Replay.self]
     )
 
     struct Publish: ParsableCommand {
@@ -50,6 +53,49 @@ struct EventsCommand: ParsableCommand {
             for letter in platform.plugins.table.deadLetters.all() {
                 print("dead letter: \(letter.pluginID) \(letter.event.topic): \(letter.reason)")
             }
+        }
+    }
+}
+
+extension EventsCommand {
+    struct DeadLetters: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dead-letters", abstract: "Facts a subscriber failed on, with the reason; replay them by id.")
+
+        func run() async throws {
+            CLI.bootstrapLogging(level: .warning)
+            let logger = Logger(label: "eop.events")
+            let database = try await Database.open(configuration: try CLI.configuration(), logger: logger)
+            defer { Task { await database.close(logger: logger) } }
+            let rows = try EventLog.deadLetters(target: database.target)
+            await database.close(logger: logger)
+            guard !rows.isEmpty else { print("no dead letters"); return }
+            print(CLI.table(["ID", "SUBSCRIBER", "TOPIC", "ATTEMPTS", "WHEN", "REPLAYED", "REASON"], rows.map { r in
+                [r.id.uuidString.lowercased(), r.subscriber, r.topic, "\(r.attempts)", UTCTime.format(r.createdAt),
+                 r.replayedAt.map(UTCTime.format) ?? "-", r.reason]
+            }))
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver a dead letter to its subscriber again (by the host that serves it; at most one success).")
+
+        @Argument(help: "The dead letter's id (from `eop events dead-letters`).") var id: String
+
+        func run() async throws {
+            guard let uuid = UUID(uuidString: id) else { throw CLIError("'\(id)' is not a dead letter id (a UUID)") }
+            CLI.bootstrapLogging(level: .warning)
+            let logger = Logger(label: "eop.events")
+            let database = try await Database.open(configuration: try CLI.configuration(), logger: logger)
+            do {
+                let row = try EventLog.requestReplay(deadLetter: uuid, target: database.target)
+                print("replay of \(row.topic) to \(row.subscriber) requested; the host serving \(row.subscriber) delivers it at its next batch")
+            } catch {
+                await database.close(logger: logger)
+                throw CLIError("\(error)")
+            }
+            await database.close(logger: logger)
         }
     }
 }

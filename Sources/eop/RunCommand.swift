@@ -15,7 +15,6 @@ struct RunCommand: AsyncParsableCommand {
         if let running = RunState.ofRunningHost(runDirectory: configuration.runDirectory) {
             throw CLIError("a host (pid \(running.pid)) already runs on \(configuration.home.path); stop it first or set EOP_HOME")
         }
-        let platform = try Platform(configuration: configuration, logger: logger)
-        try await PlatformService.runUntilSignalled(platform, logger: logger)
+        try await PlatformService.run(configuration: configuration, logger: logger)
     }
 }

@@ -116,3 +116,92 @@ extension PluginHost {
     /// The reason a plugin is not active, or a failure naming its state.
     func reason(_ id: String) -> String { plugin(id)?.reason ?? "(no reason; state \(plugin(id)?.state.rawValue ?? "unknown"))" }
 }
+
+import EOPEventLog
+import EOPStorage
+import EOPTesting
+
+/// A fresh database in the test process's PostgreSQL cluster, for one test.
+struct TestDatabase {
+    let target: DatabaseTarget
+    let name: String
+
+    static func make() async throws -> TestDatabase {
+        let cluster = try await TestCluster.shared()
+        let name = TestCluster.uniqueName("t")
+        let admin = try await TestCluster.connect()
+        defer { admin.close() }
+        _ = try admin.execute("CREATE DATABASE \(name)")
+        let password = try String(contentsOfFile: cluster.passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return TestDatabase(target: DatabaseTarget(host: cluster.socketDirectory, port: cluster.port, database: name,
+                                                   user: cluster.superuser, password: password), name: name)
+    }
+
+    /// A superuser connection to this database (for checks the plugins cannot make).
+    func connect() throws -> PostgresConnection { try PostgresConnection(target.conninfo) }
+
+    /// `EOP_DATABASE_URL` for a host process.
+    var url: String {
+        "postgresql://\(target.user):\(target.password ?? "")@/\(target.database)?host=\(target.host)&port=\(target.port)"
+    }
+
+    /// One integer from a query.
+    func count(_ sql: String) throws -> Int64 {
+        let c = try connect()
+        defer { c.close() }
+        return try c.execute(sql).int64(row: 0, column: 0) ?? -1
+    }
+}
+
+extension Workspace {
+    /// A counter plugin (Fixtures/counter.c) with a unique id, its migration and manifest.
+    /// `subscribes` / `publishes` name the topic it listens to and bursts.
+    @discardableResult
+    func counter(_ prefix: String, subscribes: String? = nil, publishes: String? = nil, crashMarker: String? = nil) throws -> String {
+        let id = "\(prefix)-\(UUID().uuidString.prefix(6).lowercased())"
+        let library = "libcounter_\(id.replacingOccurrences(of: "-", with: "_")).so"
+        try compileC(Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/counter.c"), library: library, defines: ["COUNTER_ID=\"\(id)\""])
+        let folder = manifests.appendingPathComponent(id)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("migrations"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/counter-migrations/0001_create_counted.sql"),
+                                         to: folder.appendingPathComponent("migrations/0001_create_counted.sql"))
+        let subs = subscribes.map { #"[{"topic": "\#($0)", "handler": "counter_on_tick"}]"# } ?? "[]"
+        let pubs = publishes.map { #"["\#($0)"]"# } ?? "[]"
+        try Data("""
+        {"id": "\(id)", "version": "1.0.0", "abi": "1.0", "library": "\(library)", "runtime": "c", "release_date": "2026-11-01",
+         "publishes": \(pubs), "subscribes": \(subs),
+         "answers": [{"topic": "\(id).counter.stats", "handler": "counter_stats"},
+                     {"topic": "\(id).counter.sql", "handler": "counter_peek"},
+                     {"topic": "\(id).counter.burst", "handler": "counter_burst"}],
+         "settings": {"crash_marker": {"type": "string", "default": "\(crashMarker ?? "")"},
+                      "topic": {"type": "string", "default": "\(publishes ?? "")"}}}
+        """.utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        return id
+    }
+
+    /// A fact schema with an integer `seq`.
+    func tickSchema(_ topic: String) throws {
+        try schema(topic, #"{"topic": "\#(topic)", "kind": "fact", "owner": "\#(topic.split(separator: ".")[0])", "version": 1, "payload": {"type": "object", "properties": {"seq": {"type": "integer"}}}}"#)
+    }
+
+    /// A loader whose facts and plugin storage go through PostgreSQL.
+    func durableHost(_ database: TestDatabase, retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))) throws -> (PluginHost, EventLog) {
+        let log = try EventLog(target: database.target, retry: retry)
+        let configuration = LoaderConfiguration(
+            manifestPaths: [manifests], librarySearchPaths: [libraries, Repo.buildDirectory],
+            imageDirectory: root.appendingPathComponent("images-\(UUID().uuidString.prefix(6))"),
+            events: try EventCatalog.load(directory: events), transport: log, storage: log)
+        let host = PluginHost(configuration: configuration)
+        log.registerExtensions(on: host)
+        return (host, log)
+    }
+}
+
+extension PluginHost {
+    /// A JSON query to a plugin, decoded.
+    func ask(_ topic: String, _ payload: String = "{}") throws -> [String: Any] {
+        let r = request(topic: topic, payload: Data(payload.utf8), source: "test", timeout: .seconds(10))
+        guard r.status == 0 else { throw FixtureError("\(topic): status \(r.status): \(r.message)") }
+        return try #require(try JSONSerialization.jsonObject(with: r.reply) as? [String: Any])
+    }
+}

@@ -1,4 +1,5 @@
 import EOPStorage
+import EOPTesting
 import Foundation
 import Testing
 

@@ -14,25 +14,25 @@ import Synchronization
 /// temp directory, so no postgres outlives `swift test` even when a test
 /// forgets to stop its cluster. Rationale: atexit rather than a "last test"
 /// because swift-testing gives no ordering guarantee and runs tests in parallel.
-enum TestCluster {
+public enum TestCluster {
     /// The process-wide cluster, started on first call.
-    static func shared() async throws -> EmbeddedPostgres {
+    public static func shared() async throws -> EmbeddedPostgres {
         try await sharedStart.value
     }
 
     /// A new superuser connection to the shared cluster's `eop` database.
-    static func connect() async throws -> PostgresConnection {
+    public static func connect() async throws -> PostgresConnection {
         try PostgresConnection(try await shared().connectionString)
     }
 
     /// The shared cluster's connection string (superuser, database `eop`).
-    static func connectionString() async throws -> String {
+    public static func connectionString() async throws -> String {
         try await shared().connectionString
     }
 
     /// A private, not-yet-started cluster in its own temp directory, stopped and
     /// deleted at process exit if the test does not do it.
-    static func makePrivate(maxConnections: Int = 20) throws -> EmbeddedPostgres {
+    public static func makePrivate(maxConnections: Int = 20) throws -> EmbeddedPostgres {
         let root = try makeTempDirectory()
         let cluster = EmbeddedPostgres(
             directory: root + "/db", maxConnections: maxConnections, settings: testSettings)
@@ -41,7 +41,7 @@ enum TestCluster {
     }
 
     /// A name no other test uses (tables, channels).
-    static func uniqueName(_ prefix: String) -> String {
+    public static func uniqueName(_ prefix: String) -> String {
         prefix + "_" + UUID().uuidString.prefix(8).lowercased()
     }
 
@@ -73,7 +73,7 @@ enum TestCluster {
     }
 
     /// Stops every registered cluster and deletes its directory. Runs at exit.
-    static func cleanUpAtExit() {
+    public static func cleanUpAtExit() {
         let all = registry.withLock { $0 }
         for entry in all {
             if let pid = entry.cluster.runningPostmasterPID {
