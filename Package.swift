@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "EOPSDK", targets: ["EOPSDK"]),
         // For the benchmarks package (Benchmarks/), which measures the table alone.
         .library(name: "EOPDispatch", targets: ["EOPDispatch", "EOPManifest"]),
+        .library(name: "EOPEventLog", targets: ["EOPEventLog", "EOPStorage", "EOPLoader"]),
         // Example plugin in Swift (SDK/examples/swift-hello).
         .library(name: "SwiftHello", type: .dynamic, targets: ["SwiftHello"]),
     ],

@@ -23,5 +23,15 @@ let package = Package(
             path: "DispatchBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // Bounded end-to-end load: durable facts through PostgreSQL, pgbench -S as the baseline.
+        .executableTarget(
+            name: "DurableBenchmark",
+            dependencies: [
+                .product(name: "EOPEventLog", package: "EOP"),
+                .product(name: "EOPDispatch", package: "EOP"),
+            ],
+            path: "DurableBenchmark",
+            exclude: ["publisher.c"]
+        ),
     ]
 )

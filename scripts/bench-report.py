@@ -37,6 +37,17 @@ for name in sorted(op_ns):
         row[3] = f"x{t / op_ns[direct]:,.0f} the direct call: queue + thread hand-off per event"
     rows.append(row)
 
+# Bounded load programs write one JSON object per line: name, per_second, and extras.
+lines = [json.loads(l) for f in sorted(folder.glob("*.jsonl")) for l in f.read_text().splitlines() if l.strip()]
+baselines = {l["name"]: l["per_second"] for l in lines if l["name"].startswith("baseline")}
+for l in lines:
+    extra = ""
+    if "p99_ms" in l:
+        extra = f"p50 {l['p50_ms']:.1f} ms, p99 {l['p99_ms']:.1f} ms, {l['events']:,} of {l['expected']:,} handled"
+        for name, value in baselines.items():
+            extra += f"; x{l['per_second'] / value:.2f} of {name.removeprefix('baseline: ')}"
+    rows.append([l["name"], f"{l['per_second']:,.0f} /s", "", extra])
+
 header = ["benchmark (median of samples)", "throughput", "time/op", "against the baseline of this run"]
 widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
 for r in [header] + rows:

@@ -138,10 +138,11 @@ final class DurableConsumer: @unchecked Sendable {
             }
             var position = offset
             var handled: [UUID] = []
+            var published: [Event] = []
             var stopBatch = false
             for (eventPosition, event) in events {
                 guard let subscriber = subscribers[event.topic] else { position = eventPosition; continue }
-                let outcome = try handle(event, subscriber, on: c, scratch: scratch)
+                let outcome = try handle(event, subscriber, on: c, scratch: scratch, publishing: &published)
                 switch outcome {
                 case .ok:
                     handled.append(event.id)
@@ -174,8 +175,10 @@ final class DurableConsumer: @unchecked Sendable {
             if position != offset {
                 _ = try c.execute("UPDATE eop_offset SET position = $1 WHERE lane = 0", [PostgresValue(position)])
             }
+            try log.flush(published, on: c)
             _ = try c.execute("COMMIT", [])
             committed = true
+            if !published.isEmpty { log.relay.wake() }
             if replayed > 0 { try log.forgetReplays(of: pluginID) }
             return !stopBatch && events.count == log.batchSize
         }
@@ -183,13 +186,15 @@ final class DurableConsumer: @unchecked Sendable {
 
     /// Calls the handler inside the open batch transaction: its SQL (if any) runs in a
     /// savepoint that is released on OK and rolled back otherwise.
-    private func handle(_ event: Event, _ subscriber: Subscriber, on c: PostgresConnection, scratch: ErrorScratch) throws -> HandlerOutcome {
+    private func handle(_ event: Event, _ subscriber: Subscriber, on c: PostgresConnection, scratch: ErrorScratch,
+                        publishing published: inout [Event]) throws -> HandlerOutcome {
         let tx = ActiveTransaction(pluginID: pluginID, connection: c, kind: .delivery)
         TransactionScope.set(tx, for: pluginID)
         let outcome = CurrentDelivery.with(EventEnvelope(event)) { subscriber.call($0, scratch: scratch) }
         TransactionScope.set(nil, for: pluginID)
         if outcome == .ok {
             if tx.handlerSavepointOpen { _ = try c.execute("RELEASE SAVEPOINT eop_handler", []) }
+            published += tx.pending  // the facts of a failed handler are dropped with its writes
             subscriber.delivered.add(1, ordering: .relaxed)
         } else if tx.handlerSavepointOpen {
             _ = try c.execute("ROLLBACK TO SAVEPOINT eop_handler", [])
@@ -201,11 +206,13 @@ final class DurableConsumer: @unchecked Sendable {
     /// skipping any event the inbox says was handled already. Returns how many were tried.
     private func replayRequested(on c: PostgresConnection, scratch: ErrorScratch) throws -> Int {
         let requested = try log.replays(for: pluginID)
+        var published: [Event] = []
+        defer { if !published.isEmpty { _ = try? log.flush(published, on: c) } }
         for (position, event) in requested {
             guard let subscriber = subscribers[event.topic] else { continue }
             let seen = try c.execute("SELECT 1 FROM eop_inbox WHERE event_id = $1", [PostgresValue(event.id)])
             if seen.rowCount > 0 { continue }
-            let outcome = try handle(event, subscriber, on: c, scratch: scratch)
+            let outcome = try handle(event, subscriber, on: c, scratch: scratch, publishing: &published)
             switch outcome {
             case .ok:
                 _ = try c.execute("INSERT INTO eop_inbox (event_id) VALUES ($1) ON CONFLICT DO NOTHING", [PostgresValue(event.id)])
@@ -223,6 +230,9 @@ enum PostgresArray {
     static func text(_ values: [String]) -> String {
         "{" + values.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
     }
+
+    /// Elements written as they are (numbers, NULL).
+    static func plain(_ values: [String]) -> String { "{" + values.joined(separator: ",") + "}" }
 
     static func uuid(_ values: [UUID]) -> String {
         "{" + values.map { $0.uuidString.lowercased() }.joined(separator: ",") + "}"

@@ -107,10 +107,8 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
             let params = Self.enqueueParameters(e)
             let sql = "SELECT eop.enqueue($1, $2, $3, $4, $5, $6, $7, $8)"
             if let tx = TransactionScope.current(e.source) {
-                // Inside the plugin's transaction: published if and only if it commits.
-                try tx.enterHandlerSavepoint()
-                _ = try tx.connection.execute(sql, params)
-                if tx.kind == .delivery { relayAfterCommit() }
+                // Inside the plugin's transaction: written when (and only if) it commits.
+                tx.pending.append(e)
             } else {
                 _ = try sessions(for: module).withConnection { try $0.execute(sql, params) }
                 relay.wake()
@@ -132,10 +130,19 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
          PostgresValue(e.payload), PostgresValue(e.correlationID), e.causationID.map { PostgresValue($0) }, PostgresValue(e.timeUnixMicros)]
     }
 
-    /// A fact published inside a delivery commits with the batch; the relay hears of it
-    /// through NOTIFY at commit, and a short wake covers this host.
-    private func relayAfterCommit() {
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(2)) { [relay] in relay.wake() }
+    /// Writes a transaction's facts in one call (the caller commits right after).
+    func flush(_ events: [Event], on c: PostgresConnection) throws {
+        guard !events.isEmpty else { return }
+        _ = try c.execute("SELECT eop.enqueue_batch($1::uuid[], $2::text[], $3::integer[], $4::text[], $5::bytea[], $6::uuid[], $7::uuid[], $8::bigint[])", [
+            PostgresValue(PostgresArray.uuid(events.map(\.id))),
+            PostgresValue(PostgresArray.text(events.map(\.topic))),
+            PostgresValue(PostgresArray.plain(events.map { String($0.schemaVersion) })),
+            PostgresValue(PostgresArray.text(events.map(\.contentType))),
+            PostgresValue(PostgresArray.text(events.map { PostgresValue($0.payload).text })),
+            PostgresValue(PostgresArray.uuid(events.map(\.correlationID))),
+            PostgresValue(PostgresArray.plain(events.map { $0.causationID.map { $0.uuidString.lowercased() } ?? "NULL" })),
+            PostgresValue(PostgresArray.plain(events.map { String($0.timeUnixMicros) })),
+        ])
     }
 
     public func attach(pluginID: String, subscribers: [Subscriber]) throws {

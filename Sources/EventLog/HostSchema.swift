@@ -107,6 +107,34 @@ enum HostSchema {
         END $$
         """,
         "REVOKE ALL ON FUNCTION eop.enqueue(uuid, text, integer, text, bytea, uuid, uuid, bigint) FROM PUBLIC",
+        // The facts of one transaction in one call, written just before it commits.
+        """
+        CREATE OR REPLACE FUNCTION eop.enqueue_batch(
+            p_event_ids uuid[], p_topics text[], p_schema_versions integer[], p_content_types text[], p_payloads bytea[],
+            p_correlation_ids uuid[], p_causation_ids uuid[], p_published_us bigint[]) RETURNS void
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = eop, pg_temp AS $$
+        DECLARE
+            m text;
+            denied text;
+        BEGIN
+            SELECT id INTO m FROM eop.modules WHERE session_role = session_user;
+            IF m IS NULL THEN
+                RAISE EXCEPTION 'eop.enqueue_batch: % is not a module session', session_user USING ERRCODE = '42501';
+            END IF;
+            SELECT t INTO denied FROM unnest(p_topics) AS t
+            WHERE NOT EXISTS (SELECT 1 FROM eop.publish_grants g WHERE g.module = m AND g.topic = t) LIMIT 1;
+            IF denied IS NOT NULL THEN
+                RAISE EXCEPTION 'module % may not publish %: it is not listed under publishes', m, denied USING ERRCODE = '42501';
+            END IF;
+            INSERT INTO eop.outbox (event_id, topic, schema_version, content_type, payload, source, correlation_id, causation_id, published_us)
+            SELECT e, t, v, c, p, m, r, k, u
+            FROM unnest(p_event_ids, p_topics, p_schema_versions, p_content_types, p_payloads, p_correlation_ids, p_causation_ids, p_published_us)
+                 WITH ORDINALITY AS x(e, t, v, c, p, r, k, u, n)
+            ORDER BY n;
+            PERFORM pg_notify('eop_outbox', '');
+        END $$
+        """,
+        "REVOKE ALL ON FUNCTION eop.enqueue_batch(uuid[], text[], integer[], text[], bytea[], uuid[], uuid[], bigint[]) FROM PUBLIC",
     ]
 
     /// Creates or updates the host schema; safe when several hosts start at once.

@@ -63,6 +63,7 @@ public struct ModuleDatabase: Sendable, Equatable {
             _ = try c.execute("ALTER ROLE \(module.sessionRole) SET search_path = \(s)", [])
             _ = try c.execute("GRANT USAGE ON SCHEMA eop TO \(owner)", [])
             _ = try c.execute("GRANT EXECUTE ON FUNCTION eop.enqueue(uuid, text, integer, text, bytea, uuid, uuid, bigint) TO \(owner)", [])
+            _ = try c.execute("GRANT EXECUTE ON FUNCTION eop.enqueue_batch(uuid[], text[], integer[], text[], bytea[], uuid[], uuid[], bigint[]) TO \(owner)", [])
             // The module's delivery bookkeeping lives in its own schema, so that it commits
             // with the handler's own writes on the module's connection.
             _ = try c.execute("CREATE TABLE IF NOT EXISTS \(s).eop_offset (lane integer PRIMARY KEY, position bigint NOT NULL)", [])

@@ -192,8 +192,8 @@ extension EventLog {
         if let tx = TransactionScope.current(pluginID) {
             guard tx.kind == .delivery else { throw SQLUsageError("begin: a transaction is already open on this thread") }
             try tx.enterHandlerSavepoint()
-            tx.userSavepoints += 1
-            _ = try tx.connection.execute("SAVEPOINT eop_user_\(tx.userSavepoints)", [])
+            tx.userSavepoints.append(tx.pending.count)
+            _ = try tx.connection.execute("SAVEPOINT eop_user_\(tx.userSavepoints.count)", [])
             return
         }
         guard let module = module(pluginID) else { throw SQLUsageError("'\(pluginID)' has no database module") }
@@ -209,16 +209,23 @@ extension EventLog {
     private func end(pluginID: String, commit: Bool) throws {
         guard let tx = TransactionScope.current(pluginID) else { throw SQLUsageError("\(commit ? "commit" : "rollback"): no transaction is open on this thread") }
         if tx.kind == .delivery {
-            guard tx.userSavepoints > 0 else { throw SQLUsageError("\(commit ? "commit" : "rollback"): no begin() inside this handler") }
-            let name = "eop_user_\(tx.userSavepoints)"
+            guard let mark = tx.userSavepoints.last else { throw SQLUsageError("\(commit ? "commit" : "rollback"): no begin() inside this handler") }
+            let name = "eop_user_\(tx.userSavepoints.count)"
             _ = try tx.connection.execute(commit ? "RELEASE SAVEPOINT \(name)" : "ROLLBACK TO SAVEPOINT \(name)", [])
-            tx.userSavepoints -= 1
+            tx.userSavepoints.removeLast()
+            if !commit { tx.pending.removeLast(tx.pending.count - mark) }
             return
         }
         TransactionScope.set(nil, for: pluginID)
         defer { tx.finish?() }
+        if commit {
+            do { try flush(tx.pending, on: tx.connection) } catch {
+                _ = try? tx.connection.execute("ROLLBACK", [])
+                throw error
+            }
+        }
         _ = try tx.connection.execute(commit ? "COMMIT" : "ROLLBACK", [])
-        if commit { relay.wake() }
+        if commit && !tx.pending.isEmpty { relay.wake() }
     }
 
     func execute(pluginID: String, sql: String, params: [PostgresValue?]) throws -> PostgresResult {

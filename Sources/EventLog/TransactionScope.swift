@@ -1,3 +1,4 @@
+import EOPDispatch
 import EOPStorage
 import Foundation
 
@@ -12,8 +13,12 @@ final class ActiveTransaction {
     /// Delivery only: the savepoint around the current handler call, opened on its first
     /// statement or publish, so a handler that touches no SQL costs no round trip.
     var handlerSavepointOpen = false
-    /// Savepoints the plugin opened with begin() inside a delivery.
-    var userSavepoints = 0
+    /// Savepoints the plugin opened with begin() inside a delivery, each with the number
+    /// of facts pending when it was opened (a rollback to it drops the later ones).
+    var userSavepoints: [Int] = []
+    /// Facts published in this transaction, written in one call just before it commits
+    /// (`eop.enqueue_batch`) and simply dropped when it rolls back.
+    var pending: [Event] = []
     /// Explicit only: gives the connection back to the module's pool.
     let finish: (() -> Void)?
 
