@@ -98,11 +98,14 @@ def check(sdk):
     if not os.path.isdir(include):
         return [f"no header folder {include}"], 0
     problems, names_checked = [], 0
-    for header in sorted(os.listdir(include)):
-        if not header.endswith(".h"):
-            continue
+    headers = sorted(
+        os.path.relpath(os.path.join(folder, name), include)
+        for folder, _, names in os.walk(include) for name in names if name.endswith(".h"))
+    for relative in headers:
+        # ext/sql.h is documented in reference/ext-sql.h.md
+        header = relative.replace(os.sep, "-")
         page_path = os.path.join(reference, header + ".md")
-        macros, typedefs, functions, structs = parse_header(os.path.join(include, header))
+        macros, typedefs, functions, structs = parse_header(os.path.join(include, relative))
         if not os.path.exists(page_path):
             problems.append(f"{header}: no reference page {page_path}")
             continue
