@@ -75,9 +75,16 @@ struct CLITests {
         }
         Thread.sleep(forTimeInterval: 0.3)
 
+        // The embedded cluster's postmaster, started by the host under EOP_HOME.
+        let pidFile = home.appendingPathComponent("db/data/postmaster.pid")
+        let postmaster = try #require(Int32(String(contentsOf: pidFile, encoding: .utf8).split(separator: "\n").first ?? ""))
         kill(host.processIdentifier, SIGINT)
         host.waitUntilExit()
         let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(output.contains("embedded PostgreSQL stopped"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: pidFile.path), "postmaster.pid outlived the host")
+        let state = (try? String(contentsOfFile: "/proc/\(postmaster)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+        #expect(state == nil || state == "Z", "postgres (pid \(postmaster)) still runs after Ctrl-C")
         #expect(host.terminationStatus == 0, "\(output)")
         #expect(output.contains("operator event published"), "\(output)")
         #expect(output.contains("host stopped"), "\(output)")
