@@ -59,3 +59,15 @@ public final class ErrorScratch: @unchecked Sendable {
         buffer.deallocate()
     }
 }
+
+extension UnsafeMutablePointer where Pointee == eop_error_t {
+    /// Copies `message` into the error's host-owned buffer (truncated to its capacity)
+    /// and returns `status`, for host functions that fail.
+    public func fail(_ status: eop_status_t, _ message: String) -> eop_status_t {
+        guard let buffer = pointee.message else { return status }
+        let bytes = Array(message.utf8.prefix(pointee.capacity))
+        if !bytes.isEmpty { bytes.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+        pointee.len = bytes.count
+        return status
+    }
+}

@@ -1,4 +1,5 @@
 import EOPABI
+import EOPDispatch
 import EOPLoader
 import EOPStorage
 import Foundation
@@ -108,11 +109,7 @@ enum SQLExtension {
     }
 
     static func fail(_ err: UnsafeMutablePointer<eop_error_t>?, _ status: eop_status_t, _ message: String) -> eop_status_t {
-        guard let err, let buffer = err.pointee.message else { return status }
-        let bytes = Array(message.utf8.prefix(err.pointee.capacity))
-        if !bytes.isEmpty { bytes.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
-        err.pointee.len = bytes.count
-        return status
+        err?.fail(status, message) ?? status
     }
 }
 

@@ -87,11 +87,7 @@ enum HostAPI {
 
     /// Copies the message into the plugin's error (if given) and returns `status`.
     static func fail(_ err: UnsafeMutablePointer<eop_error_t>?, _ status: eop_status_t, _ message: String) -> eop_status_t {
-        guard let err, let buffer = err.pointee.message else { return status }
-        let bytes = Array(message.utf8.prefix(err.pointee.capacity))
-        if !bytes.isEmpty { bytes.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
-        err.pointee.len = bytes.count
-        return status
+        err?.fail(status, message) ?? status
     }
 
     /// Fills a buffer the plugin releases with buffer_release() (malloc'd here, freed there).

@@ -76,22 +76,29 @@ public final class PluginHost: @unchecked Sendable {
     @discardableResult
     public func boot() -> [PluginRecord] {
         control.lock(); defer { control.unlock() }
+        for manifest in orderedRunnable(dependenciesIn: .active) { start(manifest) }
+        addWarnings()
+        return plugins
+    }
+
+    /// Reads the manifests, refuses what the dependency order rules out, and yields the
+    /// rest in dependency order — each only once its dependencies have reached `needed`
+    /// (the caller advances them as it goes); one whose dependency did not is refused.
+    private func orderedRunnable(dependenciesIn needed: PluginState) -> AnySequence<PluginManifest> {
         let manifests = readManifests()
         let resolution = DependencyOrder.resolve(manifests)
         state.withLock { $0.order = resolution.order }
         for (id, reason) in resolution.refusals { refuse(id, reason) }
         let byID = Dictionary(manifests.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for id in resolution.order {
-            guard let manifest = byID[id], plugin(id)?.state == .installed else { continue }
-            if let blocked = manifest.dependencies.first(where: { plugin($0.id)?.state != .active }) {
+        return AnySequence(resolution.order.lazy.compactMap { [self] id -> PluginManifest? in
+            guard let manifest = byID[id], plugin(id)?.state == .installed else { return nil }
+            if let blocked = manifest.dependencies.first(where: { plugin($0.id)?.state != needed }) {
                 let dep = plugin(blocked.id)
                 refuse(id, "needs '\(blocked.id)', which is \(dep?.state.rawValue ?? "missing")" + (dep?.reason.map { ": \($0)" } ?? ""))
-                continue
+                return nil
             }
-            start(manifest)
-        }
-        addWarnings()
-        return plugins
+            return manifest
+        })
     }
 
     private func readManifests() -> [PluginManifest] {
@@ -305,18 +312,7 @@ public final class PluginHost: @unchecked Sendable {
     /// dependencies, license, library, ABI and symbols. Plugins that pass are `resolved`.
     public func survey() -> [PluginRecord] {
         control.lock(); defer { control.unlock() }
-        let manifests = readManifests()
-        let resolution = DependencyOrder.resolve(manifests)
-        state.withLock { $0.order = resolution.order }
-        for (id, reason) in resolution.refusals { refuse(id, reason) }
-        let byID = Dictionary(manifests.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for id in resolution.order {
-            guard let manifest = byID[id], plugin(id)?.state == .installed else { continue }
-            if let blocked = manifest.dependencies.first(where: { plugin($0.id)?.state != .resolved }) {
-                let dep = plugin(blocked.id)
-                refuse(id, "needs '\(blocked.id)', which is \(dep?.state.rawValue ?? "missing")" + (dep?.reason.map { ": \($0)" } ?? ""))
-                continue
-            }
+        for manifest in orderedRunnable(dependenciesIn: .resolved) {
             do {
                 _ = try prepare(manifest)
                 update(manifest.id) { $0.state = .resolved }
