@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The C header that IS the ABI (header-only; SDK/include/module.modulemap).
@@ -81,9 +84,20 @@ let package = Package(
             path: "Sources/EventLog"
         ),
         .target(
+            name: "EOPGateway",
+            dependencies: [
+                "EOPABI", "EOPLoader", "EOPManifest", "EOPDispatch", "EOPPlatformKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Gateway"
+        ),
+        .target(
             name: "EOPHost",
             dependencies: [
-                "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense", "EOPStorage", "EOPEventLog",
+                "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense", "EOPStorage", "EOPEventLog", "EOPGateway",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -93,6 +93,9 @@ public final class DispatchTable: @unchecked Sendable {
         routes.withLock { $0.facts[topic] ?? [] }
     }
 
+    /// Every fact subscription in the table.
+    public var allFactSlots: [Subscriber] { routes.withLock { $0.facts.values.flatMap { $0 } } }
+
     /// The owner of a command or query topic.
     public func owner(of topic: String) -> QueryOwner? {
         routes.withLock { $0.owners[topic] }

@@ -13,6 +13,8 @@ public protocol FactTransport: Sendable {
     func detach(pluginID: String, timeout: Duration)
     /// Waits until everything published so far is delivered; false when `timeout` passed first.
     func drain(timeout: Duration) -> Bool
+    /// Every attached subscription (for metrics).
+    var attachedSubscribers: [Subscriber] { get }
 }
 
 extension DispatchTable: FactTransport {
@@ -27,6 +29,8 @@ extension DispatchTable: FactTransport {
     public func resume(pluginID: String) {
         mailbox(of: pluginID)?.resume()
     }
+
+    public var attachedSubscribers: [Subscriber] { allFactSlots }
 
     public func detach(pluginID: String, timeout: Duration) {
         if let box = mailbox(of: pluginID) { box.drain(timeout: timeout) }

@@ -32,6 +32,8 @@ final class DurableConsumer: @unchecked Sendable {
         topicsLiteral = PostgresArray.text(subscribers.map(\.topic))
     }
 
+    var allSubscribers: [Subscriber] { Array(subscribers.values) }
+
     func start() {
         let t = Thread { [self] in run() }
         t.name = "eop.consumer.\(pluginID)"

@@ -197,6 +197,20 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
         }
     }
 
+    public var attachedSubscribers: [Subscriber] {
+        state.withLock { Array($0.consumers.values) }.flatMap(\.allSubscribers)
+    }
+
+    /// nil when the database answers, else why not (for `/ready`).
+    public func ping() -> String? {
+        do {
+            _ = try hostPool.withConnection(timeout: .seconds(2)) { try $0.execute("SELECT 1", []) }
+            return nil
+        } catch {
+            return "database: \(error)"
+        }
+    }
+
     // MARK: Reading and dead letters
 
     /// The next events of `topics` after `position`, in order.

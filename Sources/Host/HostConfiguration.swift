@@ -27,6 +27,9 @@ public struct HostConfiguration: Sendable {
     public var tiersFile: URL
     /// `EOP_DATABASE_URL` (postgresql://…); nil = the embedded cluster under `<home>/db`.
     public var databaseURL: String?
+    /// The HTTP address (`EOP_HTTP_HOST`, default 127.0.0.1; `EOP_HTTP_PORT`, default 8080; 0 = any free port).
+    public var httpHost: String
+    public var httpPort: Int
 
     /// Run-time files: the state file and the operator spool.
     public var runDirectory: URL { home.appendingPathComponent("run") }
@@ -53,7 +56,9 @@ public struct HostConfiguration: Sendable {
             settingsFile: URL(fileURLWithPath: config.string(forKey: "eop.settings.file", default: home.appendingPathComponent("settings.json").path), relativeTo: cwd).standardizedFileURL,
             mode: mode,
             tiersFile: URL(fileURLWithPath: config.string(forKey: "eop.tiers", default: "Manifests/tiers.json"), relativeTo: cwd).standardizedFileURL,
-            databaseURL: config.string(forKey: "eop.database.url", isSecret: true)
+            databaseURL: config.string(forKey: "eop.database.url", isSecret: true),
+            httpHost: config.string(forKey: "eop.http.host", default: "127.0.0.1"),
+            httpPort: config.int(forKey: "eop.http.port", default: 8080)
         )
     }
 

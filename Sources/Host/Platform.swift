@@ -1,10 +1,12 @@
 import EOPDispatch
+import EOPGateway
 import EOPEventLog
 import EOPLicense
 import EOPLoader
 import EOPPlatformKit
 import Foundation
 import Logging
+import Synchronization
 
 /// One EOP host process: configuration, the plugin loader and its dispatch table.
 public final class Platform: Sendable {
@@ -18,6 +20,10 @@ public final class Platform: Sendable {
     public let eventLog: EventLog?
     /// When it was created.
     public let started = Date()
+    private let booted = Mutex(false)
+
+    /// Whether `boot()` has finished.
+    public var isBooted: Bool { booted.withLock { $0 } }
     private let logger: Logger
 
     /// Creates the host: reads the license (the development one is created on first run
@@ -39,6 +45,7 @@ public final class Platform: Sendable {
         if let banner = license.gate.banner { logger.warning("\(banner)") }
         for warning in license.gate.warnings { logger.warning("license: \(warning)") }
         let records = plugins.boot()
+        booted.withLock { $0 = true }
         writeRunState()
         let active = records.filter { $0.state == .active }.count
         logger.notice("host ready", metadata: ["active": "\(active)", "refused_or_failed": "\(records.count - active)"])
@@ -95,5 +102,40 @@ public final class Platform: Sendable {
         eventLog?.shutdown()
         RunState.remove(runDirectory: configuration.runDirectory)
         logger.notice("host stopped")
+    }
+}
+
+extension Platform {
+    /// nil when the host serves: booted and its database answers.
+    public func readiness() -> String? {
+        guard isBooted else { return "plugins are still loading" }
+        return eventLog?.ping()
+    }
+
+    /// Prometheus text for what swift-metrics does not hold: plugin states, mailbox
+    /// depth, and each subscription's delivered / retried / dead-lettered counts.
+    public func pluginMetrics() -> String {
+        func label(_ s: String) -> String { s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        var lines = ["# TYPE eop_plugin_state gauge"]
+        for p in plugins.plugins { lines.append("eop_plugin_state{plugin=\"\(label(p.id))\",state=\"\(p.state.rawValue)\"} 1") }
+        lines.append("# TYPE eop_mailbox_depth gauge")
+        for (id, box) in plugins.table.mailboxes.sorted(by: { $0.key < $1.key }) { lines.append("eop_mailbox_depth{plugin=\"\(label(id))\"} \(box.depth)") }
+        for (name, read) in [("delivered", { (s: Subscriber) in s.delivered.load(ordering: .relaxed) }),
+                             ("retried", { (s: Subscriber) in s.retried.load(ordering: .relaxed) }),
+                             ("dead_lettered", { (s: Subscriber) in s.deadLettered.load(ordering: .relaxed) })] {
+            lines.append("# TYPE eop_events_\(name)_total counter")
+            for s in plugins.transport.attachedSubscribers {
+                lines.append("eop_events_\(name)_total{topic=\"\(label(s.topic))\",subscriber=\"\(label(s.pluginID))\"} \(read(s))")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Platform {
+    /// The gateway's view of this host.
+    public func gatewayConfiguration() -> Gateway.Configuration {
+        Gateway.Configuration(host: configuration.httpHost, port: configuration.httpPort,
+                              readiness: { [self] in readiness() }, extraMetrics: { [self] in pluginMetrics() })
     }
 }

@@ -1,3 +1,4 @@
+import EOPGateway
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -42,10 +43,13 @@ public struct PlatformService: Service {
         await database.close(logger: logger)
     }
 
-    /// Runs the platform until SIGINT or SIGTERM.
+    /// Runs the platform and its HTTP gateway until SIGINT or SIGTERM. The gateway stops
+    /// first (services stop in reverse order), then the plugins.
     public static func runUntilSignalled(_ platform: Platform, logger: Logger) async throws {
+        let gateway = Gateway(plugins: platform.plugins, configuration: platform.gatewayConfiguration(), logger: logger)
+        let app = gateway.application { port in logger.notice("HTTP gateway listening", metadata: ["address": "http://\(platform.configuration.httpHost):\(port)"]) }
         let group = ServiceGroup(configuration: .init(
-            services: [PlatformService(platform: platform, logger: logger)],
+            services: [PlatformService(platform: platform, logger: logger), app],
             gracefulShutdownSignals: [.sigint, .sigterm],
             logger: logger
         ))

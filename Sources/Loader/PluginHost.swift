@@ -23,6 +23,36 @@ public final class PluginHost: @unchecked Sendable {
 
     private let control = NSRecursiveLock()
     private let state = Mutex<(records: [String: PluginRecord], order: [String])>(([:], []))
+    private let routeState = Mutex<(bindings: [String: [RouteBinding]], version: Int)>(([:], 0))
+
+    /// Every active plugin's routes.
+    public var routeBindings: [RouteBinding] { routeState.withLock { $0.bindings.values.flatMap { $0 } } }
+    /// Changes whenever a plugin's routes come or go (the gateway rebuilds its matcher).
+    public var routesVersion: Int { routeState.withLock { $0.version } }
+
+    private func setRoutes(_ bindings: [RouteBinding]?, for pluginID: String) {
+        routeState.withLock { s in
+            s.bindings[pluginID] = bindings
+            s.version += 1
+        }
+    }
+
+    /// The active route another plugin already serves at the same method and path, if any.
+    private func routeConflict(_ routes: [Route], pluginID: String) -> String? {
+        let taken = routeState.withLock { s in s.bindings.filter { $0.key != pluginID }.values.flatMap { $0 } }
+        for route in routes {
+            if let other = taken.first(where: { $0.route.method == route.method && Self.samePattern($0.route.path, route.path) }) {
+                return "route \(route.method) \(route.path) is already served by '\(other.pluginID)'"
+            }
+        }
+        return nil
+    }
+
+    /// Patterns that match the same paths: equal up to the names of their parameters.
+    static func samePattern(_ a: String, _ b: String) -> Bool {
+        let x = a.split(separator: "/"), y = b.split(separator: "/")
+        return x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.hasPrefix("{") && $1.hasPrefix("{")) }
+    }
     private var contexts: [String: PluginContext] = [:]  // guarded by `control`
 
     /// Creates a host; nothing is loaded until `boot()`.
@@ -148,6 +178,10 @@ public final class PluginHost: @unchecked Sendable {
             refuse(manifest.id, error.description)
             return
         }
+        if let conflict = routeConflict(manifest.routes, pluginID: manifest.id) {
+            refuse(manifest.id, conflict)
+            return
+        }
         if let storage = configuration.storage {
             do {
                 try storage.prepare(manifest)
@@ -201,6 +235,9 @@ public final class PluginHost: @unchecked Sendable {
             return
         }
         transport.resume(pluginID: manifest.id)
+        setRoutes(prepared.routes.map { r in
+            RouteBinding(pluginID: manifest.id, route: r.route, handler: unsafeBitCast(r.symbol, to: eop_route_handler_fn.self), pluginContext: pluginContext)
+        }, for: manifest.id)
         update(manifest.id) {
             $0.state = .active
             $0.reason = nil
@@ -224,11 +261,17 @@ public final class PluginHost: @unchecked Sendable {
         var symbol: UnsafeMutableRawPointer
     }
 
+    struct PreparedRoute {
+        var route: Route
+        var symbol: UnsafeMutableRawPointer
+    }
+
     struct Prepared {
         var image: LoadedImage
         var settings: ModuleSettings
         var subscriptions: [PreparedSubscription]
         var answers: [PreparedAnswer]
+        var routes: [PreparedRoute]
     }
 
     /// License, settings, library, ABI, symbols and typed signatures: every check that
@@ -269,7 +312,14 @@ public final class PluginHost: @unchecked Sendable {
             }
             answers.append(PreparedAnswer(topic: answer.topic, handler: answer.handler, symbol: symbol))
         }
-        return Prepared(image: image, settings: settings, subscriptions: subscriptions, answers: answers)
+        var routes: [PreparedRoute] = []
+        for (index, route) in manifest.routes.enumerated() {
+            guard let symbol = image.symbol(route.handler) else {
+                throw LoadError("handler symbol '\(route.handler)' (for \(route.method) \(route.path), \(manifest.file) field 'routes[\(index)].handler') is not exported by \(manifest.library)")
+            }
+            routes.append(PreparedRoute(route: route, symbol: symbol))
+        }
+        return Prepared(image: image, settings: settings, subscriptions: subscriptions, answers: answers, routes: routes)
     }
 
     private func resolveSettings(_ manifest: PluginManifest) throws(LoadError) -> ModuleSettings {
@@ -340,6 +390,7 @@ public final class PluginHost: @unchecked Sendable {
     private func stop(_ id: String, drainTimeout: Duration) {
         guard let context = contexts[id] else { return }
         update(id) { $0.state = .stopping }
+        setRoutes(nil, for: id)
         transport.detach(pluginID: id, timeout: drainTimeout)
         context.cancelTimers()
         table.uninstall(pluginID: id)

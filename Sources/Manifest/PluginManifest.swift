@@ -62,6 +62,8 @@ public struct PluginManifest: Sendable, Equatable {
     public var publisher: String?
     /// SQL migration files, relative to the manifest's folder (empty: `migrations/*.sql`).
     public var migrations: [String]
+    /// HTTP routes it answers.
+    public var routes: [Route]
     /// The settings schema as JSON text (validated by PlatformKit), or nil.
     public var settingsSchemaJSON: Data?
     /// The file it was read from.
@@ -152,6 +154,11 @@ public struct PluginManifest: Sendable, Equatable {
             throw json.error("subscribes[\(i)].topic", "\"\(sub.topic)\" is subscribed twice")
         }
 
+        let routes = try json.objectArray("routes").map { try Route.parse($0, pluginID: id) }
+        var routeKeys = Set<String>()
+        for (i, route) in routes.enumerated() where !routeKeys.insert("\(route.method) \(route.path)").inserted {
+            throw json.error("routes[\(i)]", "\(route.method) \(route.path) is declared twice")
+        }
         let releaseDate = try json.optionalString("release_date")
         if let releaseDate, !isCalendarDay(releaseDate) {
             throw json.error("release_date", "\"\(releaseDate)\" is not a date (YYYY-MM-DD)")
@@ -170,7 +177,7 @@ public struct PluginManifest: Sendable, Equatable {
             id: id, name: try json.optionalString("name") ?? id, version: version, abi: (major, minor),
             library: library, runtime: runtime, dependencies: dependencies, publishes: publishes,
             subscribes: subscribes, answers: answers, requests: requests, releaseDate: releaseDate, channel: channel,
-            publisher: try json.optionalString("publisher"), migrations: try json.stringArray("migrations"), settingsSchemaJSON: settings,
+            publisher: try json.optionalString("publisher"), migrations: try json.stringArray("migrations"), routes: routes, settingsSchemaJSON: settings,
             file: file, directory: directory
         )
     }

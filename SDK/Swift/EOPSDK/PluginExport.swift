@@ -86,7 +86,7 @@ public enum PluginExport {
         init(_ plugin: any Plugin) { self.plugin = plugin }
     }
 
-    private static func instance(_ ctx: UnsafeMutableRawPointer?) -> (any Plugin)? {
+    static func instance(_ ctx: UnsafeMutableRawPointer?) -> (any Plugin)? {
         ctx.map { Unmanaged<Box>.fromOpaque($0).takeUnretainedValue().plugin }
     }
 
@@ -125,7 +125,7 @@ public enum PluginExport {
         instance(ctx)?.timerFired(id)
     }
 
-    private static func write(_ err: UnsafeMutablePointer<eop_error_t>?, _ message: String, _ status: Int32) -> Int32 {
+    static func write(_ err: UnsafeMutablePointer<eop_error_t>?, _ message: String, _ status: Int32) -> Int32 {
         guard let err, let buffer = err.pointee.message else { return status }
         let bytes = Array(message.utf8.prefix(err.pointee.capacity))
         if !bytes.isEmpty { bytes.withUnsafeBufferPointer { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }

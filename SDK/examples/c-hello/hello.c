@@ -122,6 +122,26 @@ EOP_EXPORT eop_status_t c_hello_count_order(const char *order_id, int64_t total)
     return EOP_OK;
 }
 
+/* GET /api/c-hello/ping: a fixed body (the gateway benchmark's plugin side).
+ * Declared "inline": it never blocks. [any-thread] */
+EOP_EXPORT eop_status_t c_hello_http_ping(void *ctx, const eop_http_request_t *request, eop_http_response_t *response, eop_error_t *err) {
+    (void)ctx; (void)request; (void)err;
+    static const char body[] = "{\"pong\":true}";
+    return response->write(response, (const uint8_t *)body, sizeof body - 1);
+}
+
+/* POST /api/c-hello/echo (staff, permission c-hello.echo.write): echoes the JSON body,
+ * whose schema the manifest declares, and the caller's id. [any-thread] */
+EOP_EXPORT eop_status_t c_hello_http_echo(void *ctx, const eop_http_request_t *request, eop_http_response_t *response, eop_error_t *err) {
+    (void)ctx; (void)err;
+    char head[128];
+    int len = snprintf(head, sizeof head, "{\"by\":\"%.*s\",\"body\":", (int)request->principal->id.len, request->principal->id.ptr);
+    response->set_status(response, 201);
+    response->write(response, (const uint8_t *)head, (size_t)len);
+    response->write(response, request->body, request->body_len);
+    return response->write(response, (const uint8_t *)"}", 1);
+}
+
 /* Query handler for c-hello.stats.get. [any-thread] */
 EOP_EXPORT eop_status_t c_hello_stats(void *ctx, const eop_event_t *query, eop_reply_t *reply, eop_error_t *err) {
     (void)query; (void)err;

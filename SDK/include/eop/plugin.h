@@ -18,6 +18,7 @@
 #define EOP_PLUGIN_H
 
 #include "host.h"
+#include "http.h"
 
 #ifdef __cplusplus
 extern "C" {

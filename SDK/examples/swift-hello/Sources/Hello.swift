@@ -41,6 +41,30 @@ final class Hello: Plugin {
     }
 }
 
+extension Hello {
+    /// `GET /api/hello/greetings/{name}` → `{"text": "Hello, Ada!"}`.
+    func greet(_ request: HTTPRequest) throws -> HTTPAnswer {
+        let name = request.pathParameters["name"] ?? "there"
+        let data = try JSONSerialization.data(withJSONObject: ["text": "\(greeting), \(name)!"])
+        return HTTPAnswer(body: Array(data))
+    }
+
+    /// `POST /api/hello/fail`: a handler that throws, to show the host's 500 answer.
+    func fail(_ request: HTTPRequest) throws -> HTTPAnswer {
+        throw PluginError("this route always fails (for tests)")
+    }
+}
+
+@_cdecl("hello_http_greet")
+public func hello_http_greet(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    PluginExport.route(ctx, req, resp, err) { (plugin: Hello, request) in try plugin.greet(request) }
+}
+
+@_cdecl("hello_http_fail")
+public func hello_http_fail(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    PluginExport.route(ctx, req, resp, err) { (plugin: Hello, request) in try plugin.fail(request) }
+}
+
 @_cdecl("eop_plugin_entry")
 public func eop_plugin_entry() -> UnsafeRawPointer {
     PluginExport.descriptor(for: Hello.self)
