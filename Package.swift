@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The C header that IS the ABI (header-only; SDK/include/module.modulemap).
@@ -84,6 +86,22 @@ let package = Package(
             path: "Sources/EventLog"
         ),
         .target(
+            name: "EOPIdentity",
+            dependencies: [
+                "EOPStorage",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Identity"
+        ),
+        .target(
+            name: "EOPConsole",
+            dependencies: [.product(name: "Mustache", package: "swift-mustache")],
+            path: "Sources/Console",
+            resources: [.copy("Templates")]
+        ),
+        .target(
             name: "EOPGateway",
             dependencies: [
                 "EOPABI", "EOPLoader", "EOPManifest", "EOPDispatch", "EOPPlatformKit",
@@ -128,7 +146,8 @@ let package = Package(
 
         .testTarget(
             name: "HostTests",
-            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting"],
+            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/HostTests",
             exclude: ["Fixtures"]
         ),
@@ -139,6 +158,8 @@ let package = Package(
             dependencies: ["EOPStorage", "EOPTesting", .product(name: "Subprocess", package: "swift-subprocess")],
             path: "Tests/StorageTests"
         ),
+        .testTarget(name: "IdentityTests", dependencies: ["EOPIdentity", "EOPTesting"], path: "Tests/IdentityTests"),
+        .testTarget(name: "ConsoleTests", dependencies: ["EOPConsole"], path: "Tests/ConsoleTests"),
         .testTarget(name: "PlatformKitTests", dependencies: ["EOPPlatformKit"], path: "Tests/PlatformKitTests"),
         .testTarget(name: "LicenseTests", dependencies: ["EOPLicense"], path: "Tests/LicenseTests"),
     ]
