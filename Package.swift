@@ -113,9 +113,19 @@ let package = Package(
             path: "Sources/Gateway"
         ),
         .target(
+            name: "EOPAdmin",
+            dependencies: [
+                "EOPGateway", "EOPIdentity", "EOPConsole",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Admin"
+        ),
+        .target(
             name: "EOPHost",
             dependencies: [
                 "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense", "EOPStorage", "EOPEventLog", "EOPGateway",
+                "EOPAdmin", "EOPIdentity", "EOPConsole",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "eop",
             dependencies: [
-                "EOPHost", "EOPLoader", "EOPManifest", "EOPLicense", "EOPEventLog", "EOPPlatformKit",
+                "EOPHost", "EOPLoader", "EOPManifest", "EOPLicense", "EOPEventLog", "EOPPlatformKit", "EOPIdentity", "EOPStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,7 +156,7 @@ let package = Package(
 
         .testTarget(
             name: "HostTests",
-            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway",
+            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway", "EOPAdmin", "EOPIdentity", "EOPConsole",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/HostTests",
             exclude: ["Fixtures"]

@@ -4,11 +4,16 @@ import Hummingbird
 
 /// An error answer in RFC 9457 form (`application/problem+json`): what went wrong,
 /// for which request, and — for bad input — which field.
-public struct Problem: Error, Sendable {
+public struct Problem: Error, Sendable, HTTPResponseError {
     /// One field that failed.
     public struct FieldError: Sendable {
         public var field: String
         public var reason: String
+
+        public init(field: String, reason: String) {
+            self.field = field
+            self.reason = reason
+        }
     }
 
     public var status: HTTPResponse.Status
@@ -35,5 +40,12 @@ public struct Problem: Error, Sendable {
         headers[.contentType] = "application/problem+json"
         headers[HTTPField.Name("X-Request-Id")!] = requestID
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension Problem {
+    /// Thrown from a route: answered as problem+json (the request id comes from the log middleware).
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        response(requestID: request.headers[HTTPField.Name("X-Request-Id")!] ?? "unknown")
     }
 }

@@ -29,6 +29,8 @@ struct RequestLogMiddleware: RouterMiddleware {
         var thrown: Error?
         do {
             response = try await RequestInfo.$current.withValue(info) { try await next(request, context) }
+        } catch let problem as Problem {
+            response = problem.response(requestID: info.id)
         } catch {
             thrown = error
             let status = (error as? HTTPResponseError)?.status ?? .internalServerError

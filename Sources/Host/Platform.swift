@@ -1,4 +1,8 @@
+import EOPAdmin
+import EOPConsole
 import EOPDispatch
+import EOPIdentity
+import EOPStorage
 import EOPGateway
 import EOPEventLog
 import EOPLicense
@@ -18,6 +22,8 @@ public final class Platform: Sendable {
     public let license: LicenseActivationGate
     /// Durable facts and module storage; nil when the host runs without a database.
     public let eventLog: EventLog?
+    /// Staff, customers, sessions and API tokens; nil without a database.
+    public let identity: IdentityStore?
     /// When it was created.
     public let started = Date()
     private let booted = Mutex(false)
@@ -35,6 +41,11 @@ public final class Platform: Sendable {
         self.logger = logger
         license = try LicenseActivationGate.boot(configuration: configuration)
         eventLog = try database.map { try EventLog(target: $0, logger: logger) }
+        identity = try database.map { target in
+            let store = IdentityStore(pool: ConnectionPool(name: "identity", maxConnections: 4) { try PostgresConnection(target.conninfo) }, logger: logger)
+            try store.bootstrap()
+            return store
+        }
         plugins = PluginHost(configuration: try configuration.loaderConfiguration(gate: license, eventLog: eventLog), logger: logger)
         eventLog?.registerExtensions(on: plugins)
     }
@@ -133,9 +144,16 @@ extension Platform {
 }
 
 extension Platform {
-    /// The gateway's view of this host.
-    public func gatewayConfiguration() -> Gateway.Configuration {
-        Gateway.Configuration(host: configuration.httpHost, port: configuration.httpPort,
-                              readiness: { [self] in readiness() }, extraMetrics: { [self] in pluginMetrics() })
+    /// The gateway's view of this host: identity for principals, the admin API and console.
+    public func gatewayConfiguration() throws -> Gateway.Configuration {
+        var gateway = Gateway.Configuration(host: configuration.httpHost, port: configuration.httpPort,
+                                            readiness: { [self] in readiness() }, extraMetrics: { [self] in pluginMetrics() })
+        if let identity {
+            let admin = AdminRoutes(backend: PlatformAdmin(platform: self), store: identity, renderer: try ConsoleRenderer(), logger: logger)
+            gateway.principals = IdentityPrincipals(store: identity)
+            gateway.hostRoutes = { admin.register(on: $0) }
+            gateway.hostOpenAPIPaths = AdminRoutes.openAPIPaths
+        }
+        return gateway
     }
 }

@@ -46,7 +46,7 @@ public struct PlatformService: Service {
     /// Runs the platform and its HTTP gateway until SIGINT or SIGTERM. The gateway stops
     /// first (services stop in reverse order), then the plugins.
     public static func runUntilSignalled(_ platform: Platform, logger: Logger) async throws {
-        let gateway = Gateway(plugins: platform.plugins, configuration: platform.gatewayConfiguration(), logger: logger)
+        let gateway = Gateway(plugins: platform.plugins, configuration: try platform.gatewayConfiguration(), logger: logger)
         let app = gateway.application { port in logger.notice("HTTP gateway listening", metadata: ["address": "http://\(platform.configuration.httpHost):\(port)"]) }
         let group = ServiceGroup(configuration: .init(
             services: [PlatformService(platform: platform, logger: logger), app],

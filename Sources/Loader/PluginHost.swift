@@ -387,6 +387,22 @@ public final class PluginHost: @unchecked Sendable {
         stop(id, drainTimeout: drainTimeout)
     }
 
+    /// Activates a stopped (resolved) or failed plugin again, from a fresh copy of its
+    /// library, once its dependencies are active. The error names what is missing.
+    public func activate(_ id: String) throws(PluginControlError) {
+        control.lock(); defer { control.unlock() }
+        guard let record = plugin(id), let manifest = record.manifest else { throw PluginControlError("no plugin '\(id)'") }
+        guard record.state == .resolved || record.state == .failed else {
+            throw PluginControlError("'\(id)' is \(record.state.rawValue); only a stopped or failed plugin can be activated")
+        }
+        let inactive = manifest.dependencies.map(\.id).filter { plugin($0)?.state != .active }
+        guard inactive.isEmpty else {
+            throw PluginControlError("cannot activate '\(id)': it needs \(inactive.joined(separator: ", ")) active first")
+        }
+        start(manifest)
+        guard plugin(id)?.state == .active else { throw PluginControlError("'\(id)' did not activate: \(plugin(id)?.reason ?? "unknown reason")") }
+    }
+
     private func stop(_ id: String, drainTimeout: Duration) {
         guard let context = contexts[id] else { return }
         update(id) { $0.state = .stopping }

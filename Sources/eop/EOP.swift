@@ -11,7 +11,7 @@ struct EOP: AsyncParsableCommand {
         EOP_PLUGIN_PATH (manifest folders, default Manifests:SDK/examples), EOP_LIBRARY_PATH,
         EOP_EVENTS_DIR, EOP_SETTINGS_FILE, EOP_ENV (development or production).
         """,
-        subcommands: [RunCommand.self, MigrateCommand.self, PluginsCommand.self, CheckCommand.self, EventsCommand.self,
+        subcommands: [RunCommand.self, MigrateCommand.self, UsersCommand.self, PluginsCommand.self, CheckCommand.self, EventsCommand.self,
                       LicenseCommand.self, BundleCommand.self, TrustCommand.self]
     )
 }

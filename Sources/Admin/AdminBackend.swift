@@ -1,0 +1,23 @@
+import EOPConsole
+import Foundation
+
+/// What the admin API and the console need from the host; the host implements it.
+public protocol AdminBackend: Sendable {
+    /// Every plugin and product module, with state and reason.
+    func plugins() -> [PluginRow]
+    /// Activates a resolved (stopped) plugin.
+    func activate(_ id: String) throws
+    /// Deactivates a plugin; refused while active modules depend on it.
+    func deactivate(_ id: String) throws
+    /// The license in force.
+    func license() -> LicenseSummary
+    /// Dead letters, oldest first.
+    func deadLetters() throws -> [DeadLetterRow]
+    /// Queues a dead letter's replay.
+    func replay(_ id: UUID) throws
+    /// Each plugin's settings as forms (secrets never carry their value).
+    func settingsForms() -> [ModuleSettingsForm]
+    /// Validates and saves a plugin's setting values (an empty secret keeps the current one).
+    /// Returns a note for the operator (e.g. when it applies).
+    func updateSettings(_ pluginID: String, values: [String: String]) throws -> String
+}

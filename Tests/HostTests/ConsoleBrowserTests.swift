@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@Suite("The operator console in a real browser", .serialized)
+struct ConsoleBrowserTests {
+    @Test("headless Chromium opens /admin, signs in, and finds every module with its state and reason")
+    func consoleInChromium() async throws {
+        let ws = try Workspace()
+        try ws.compileC(Repo.examples.appendingPathComponent("c-hello/hello.c"), library: "libc_hello.so")
+        // A plugin refused by its manifest, to show a reason in the table.
+        try ws.manifest("ghost", #"{"id": "ghost", "version": "2.0.0", "abi": "1.0", "library": "libghost.so"}"#)
+        let home = ws.root.appendingPathComponent("home")
+        let port = 18_000 + Int.random(in: 0..<2_000)
+        let env = ["EOP_HOME": home.path, "EOP_PLUGIN_PATH": "\(Repo.examples.path):\(ws.manifests.path)",
+                   "EOP_LIBRARY_PATH": ws.libraries.path, "EOP_EVENTS_DIR": Repo.events.path, "EOP_HTTP_PORT": "\(port)"]
+        let owner = try Self.run(Repo.buildDirectory.appendingPathComponent("eop").path, ["users", "create-owner", "--email", "owner@shop.example"],
+                                 env: env, input: "correct horse battery\n")
+        #expect(owner.status == 0, "\(owner.output)")
+
+        let host = Process()
+        host.executableURL = Repo.buildDirectory.appendingPathComponent("eop")
+        host.arguments = ["run"]
+        host.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        host.currentDirectoryURL = Repo.root
+        host.standardOutput = FileHandle.nullDevice
+        host.standardError = FileHandle.nullDevice
+        try host.run()
+        defer { kill(host.processIdentifier, SIGINT); host.waitUntilExit() }
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: home.appendingPathComponent("run/host.json").path), Date() < deadline { nap(0.1) }
+        nap(0.5)
+
+        let screenshot = Repo.root.appendingPathComponent("docs/screenshots/admin.png")
+        try FileManager.default.createDirectory(at: screenshot.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let browser = try Self.run("/usr/bin/env", ["python3", Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/console_browser.py").path,
+                                                    "http://127.0.0.1:\(port)", "owner@shop.example", "correct horse battery", screenshot.path,
+                                                    "hello=active", "c-hello=active", "ghost=not found", "catalog=not installed"], env: [:], input: nil)
+        #expect(browser.status == 0, "\(browser.output)")
+        #expect(browser.output.contains("ok: ghost not found"), "\(browser.output)")
+        #expect(FileManager.default.fileExists(atPath: screenshot.path))
+    }
+
+    static func run(_ executable: String, _ arguments: [String], env: [String: String], input: String?) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+        p.currentDirectoryURL = Repo.root
+        let out = Pipe(), stdin = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        p.standardInput = stdin
+        try p.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
