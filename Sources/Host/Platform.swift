@@ -27,6 +27,14 @@ public final class Platform: Sendable {
     /// When it was created.
     public let started = Date()
     private let booted = Mutex(false)
+    private let httpAddress = Mutex<String?>(nil)
+
+    /// Records where the gateway listens (it may have picked a free port).
+    public func gatewayListening(port: Int) {
+        httpAddress.withLock { $0 = "http://\(configuration.httpHost):\(port)" }
+        // host.json means "booted"; before that, boot() writes it with the address.
+        if isBooted { writeRunState() }
+    }
 
     /// Whether `boot()` has finished.
     public var isBooted: Bool { booted.withLock { $0 } }
@@ -67,7 +75,7 @@ public final class Platform: Sendable {
     public func writeRunState() {
         let depths = plugins.table.mailboxes.mapValues(\.depth)
         let state = RunState(pid: getpid(), started: UTCTime.format(started), records: plugins.plugins, depths: depths,
-                             catalog: catalogRows(), licenseBanner: license.gate.banner)
+                             catalog: catalogRows(), licenseBanner: license.gate.banner, http: httpAddress.withLock { $0 })
         do { try state.write(to: configuration.runDirectory) } catch {
             logger.error("cannot write run state", metadata: ["error": "\(error)"])
         }

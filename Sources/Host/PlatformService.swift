@@ -47,7 +47,10 @@ public struct PlatformService: Service {
     /// first (services stop in reverse order), then the plugins.
     public static func runUntilSignalled(_ platform: Platform, logger: Logger) async throws {
         let gateway = Gateway(plugins: platform.plugins, configuration: try platform.gatewayConfiguration(), logger: logger)
-        let app = gateway.application { port in logger.notice("HTTP gateway listening", metadata: ["address": "http://\(platform.configuration.httpHost):\(port)"]) }
+        let app = gateway.application { port in
+            logger.notice("HTTP gateway listening", metadata: ["address": "http://\(platform.configuration.httpHost):\(port)"])
+            platform.gatewayListening(port: port)
+        }
         let group = ServiceGroup(configuration: .init(
             services: [PlatformService(platform: platform, logger: logger), app],
             gracefulShutdownSignals: [.sigint, .sigterm],

@@ -46,10 +46,14 @@ public struct RunState: Codable, Sendable {
     public var plugins: [Plugin]
     /// "development license", "unlicensed: …", or nil.
     public var licenseBanner: String?
+    /// The HTTP gateway's address once it listens, e.g. `http://127.0.0.1:8080`.
+    public var http: String?
 
     /// Builds the state from the loader's records and the catalog rows.
-    public init(pid: Int32, started: String, records: [PluginRecord], depths: [String: Int] = [:], catalog: [Plugin] = [], licenseBanner: String? = nil) {
+    public init(pid: Int32, started: String, records: [PluginRecord], depths: [String: Int] = [:], catalog: [Plugin] = [], licenseBanner: String? = nil,
+                http: String? = nil) {
         self.pid = pid
+        self.http = http
         self.started = started
         self.licenseBanner = licenseBanner
         plugins = records.map { r in

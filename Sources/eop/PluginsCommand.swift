@@ -34,7 +34,7 @@ struct PluginsCommand: ParsableCommand {
                 print(String(decoding: try encoder.encode(state), as: UTF8.self))
                 return
             }
-            print(running ? "host pid \(state.pid), started \(state.started)" : "no host running: showing what `eop run` would load (not activated)")
+            print(running ? "host pid \(state.pid), started \(state.started)\(state.http.map { ", serving \($0)" } ?? "")" : "no host running: showing what `eop run` would load (not activated)")
             if let banner = state.licenseBanner { print("license: \(banner)") }
             let rows = state.plugins.map { p in [p.id, p.version, p.state, p.reason ?? (p.warnings.first.map { "warning: \($0)" } ?? "")] }
             print(CLI.table(["ID", "VERSION", "STATE", "REASON"], rows))

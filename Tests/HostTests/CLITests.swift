@@ -32,6 +32,7 @@ struct CLITests {
             "EOP_PLUGIN_PATH": "\(Repo.examples.path):\(ws.manifests.path)",
             "EOP_LIBRARY_PATH": ws.libraries.path,
             "EOP_EVENTS_DIR": Repo.events.path,
+            "EOP_HTTP_PORT": "0",
         ]
         let host = Process()
         host.executableURL = Repo.buildDirectory.appendingPathComponent("eop")

@@ -10,9 +10,8 @@ struct ConsoleBrowserTests {
         // A plugin refused by its manifest, to show a reason in the table.
         try ws.manifest("ghost", #"{"id": "ghost", "version": "2.0.0", "abi": "1.0", "library": "libghost.so"}"#)
         let home = ws.root.appendingPathComponent("home")
-        let port = 18_000 + Int.random(in: 0..<2_000)
         let env = ["EOP_HOME": home.path, "EOP_PLUGIN_PATH": "\(Repo.examples.path):\(ws.manifests.path)",
-                   "EOP_LIBRARY_PATH": ws.libraries.path, "EOP_EVENTS_DIR": Repo.events.path, "EOP_HTTP_PORT": "\(port)"]
+                   "EOP_LIBRARY_PATH": ws.libraries.path, "EOP_EVENTS_DIR": Repo.events.path, "EOP_HTTP_PORT": "0"]
         let owner = try Self.run(Repo.buildDirectory.appendingPathComponent("eop").path, ["users", "create-owner", "--email", "owner@shop.example"],
                                  env: env, input: "correct horse battery\n")
         #expect(owner.status == 0, "\(owner.output)")
@@ -26,14 +25,20 @@ struct ConsoleBrowserTests {
         host.standardError = FileHandle.nullDevice
         try host.run()
         defer { kill(host.processIdentifier, SIGINT); host.waitUntilExit() }
+        // The host picks a free port and records its address in the run state.
+        let stateFile = home.appendingPathComponent("run/host.json")
+        var address: String?
         let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: home.appendingPathComponent("run/host.json").path), Date() < deadline { nap(0.1) }
-        nap(0.5)
+        while address == nil, Date() < deadline {
+            address = (try? JSONSerialization.jsonObject(with: Data(contentsOf: stateFile)) as? [String: Any])?["http"] as? String
+            if address == nil { nap(0.1) }
+        }
+        let base = try #require(address, "the host never reported its HTTP address")
 
         let screenshot = Repo.root.appendingPathComponent("docs/screenshots/admin.png")
         try FileManager.default.createDirectory(at: screenshot.deletingLastPathComponent(), withIntermediateDirectories: true)
         let browser = try Self.run("/usr/bin/env", ["python3", Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/console_browser.py").path,
-                                                    "http://127.0.0.1:\(port)", "owner@shop.example", "correct horse battery", screenshot.path,
+                                                    base, "owner@shop.example", "correct horse battery", screenshot.path,
                                                     "hello=active", "c-hello=active", "ghost=not found", "catalog=not installed"], env: [:], input: nil)
         #expect(browser.status == 0, "\(browser.output)")
         #expect(browser.output.contains("ok: ghost not found"), "\(browser.output)")

@@ -18,7 +18,7 @@ final class HostProcess {
         process.environment = ProcessInfo.processInfo.environment.merging([
             "EOP_HOME": home.path, "EOP_DATABASE_URL": database.url, "EOP_PLUGIN_PATH": ws.manifests.path,
             "EOP_LIBRARY_PATH": ws.libraries.path, "EOP_EVENTS_DIR": ws.events.path,
-            "EOP_TIERS": Repo.root.appendingPathComponent("Manifests/tiers.json").path,
+            "EOP_TIERS": Repo.root.appendingPathComponent("Manifests/tiers.json").path, "EOP_HTTP_PORT": "0",
         ]) { $1 }
         process.currentDirectoryURL = Repo.root
         process.standardError = try FileHandle(forWritingTo: log)

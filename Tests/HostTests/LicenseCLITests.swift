@@ -36,7 +36,8 @@ struct LicenseCLITests {
 
         let home = ws.root.appendingPathComponent("home")
         let env = ["EOP_HOME": home.path, "EOP_PLUGIN_PATH": ws.manifests.path, "EOP_LIBRARY_PATH": ws.libraries.path,
-                   "EOP_EVENTS_DIR": ws.events.path, "EOP_TIERS": Repo.root.appendingPathComponent("Manifests/tiers.json").path]
+                   "EOP_EVENTS_DIR": ws.events.path, "EOP_TIERS": Repo.root.appendingPathComponent("Manifests/tiers.json").path,
+                   "EOP_HTTP_PORT": "0"]
         let keygen = try Self.tool("eop-license", ["keygen", "--kid", "test-vendor", "--out-dir", ws.root.path], environment: env, directory: ws.root)
         #expect(keygen.status == 0, "\(keygen.err)")
         let publicKey = try #require(keygen.out.split(separator: "\n").first { $0.hasPrefix("public key:") }?.split(separator: " ").last.map(String.init))
