@@ -15,6 +15,7 @@ let package = Package(
         // For the benchmarks package (Benchmarks/), which measures the table alone.
         .library(name: "EOPDispatch", targets: ["EOPDispatch", "EOPManifest"]),
         .library(name: "EOPEventLog", targets: ["EOPEventLog", "EOPStorage", "EOPLoader"]),
+        .library(name: "EOPGateway", targets: ["EOPGateway"]),
         // Example plugin in Swift (SDK/examples/swift-hello).
         .library(name: "SwiftHello", type: .dynamic, targets: ["SwiftHello"]),
     ],

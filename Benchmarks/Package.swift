@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "EOP", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // No-op C handlers: the baseline "direct C function call" and the plugin side of dispatch.
@@ -22,6 +23,17 @@ let package = Package(
             ],
             path: "DispatchBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // Bounded HTTP load with wrk: a plugin route beside a bare Hummingbird endpoint.
+        .executableTarget(
+            name: "GatewayBenchmark",
+            dependencies: [
+                .product(name: "EOPGateway", package: "EOP"),
+                .product(name: "EOPEventLog", package: "EOP"),
+                .product(name: "EOPDispatch", package: "EOP"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "GatewayBenchmark"
         ),
         // Bounded end-to-end load: durable facts through PostgreSQL, pgbench -S as the baseline.
         .executableTarget(

@@ -43,9 +43,13 @@ baselines = {l["name"]: l["per_second"] for l in lines if l["name"].startswith("
 for l in lines:
     extra = ""
     if "p99_ms" in l:
-        extra = f"p50 {l['p50_ms']:.1f} ms, p99 {l['p99_ms']:.1f} ms, {l['events']:,} of {l['expected']:,} handled"
-        for name, value in baselines.items():
-            extra += f"; x{l['per_second'] / value:.2f} of {name.removeprefix('baseline: ')}"
+        extra = f"p50 {l['p50_ms']:.2f} ms, p99 {l['p99_ms']:.2f} ms"
+        if l.get("expected"):
+            extra += f", {l['events']:,} of {l['expected']:,} handled"
+        if l.get("errors"):
+            extra += ", ERRORS (non-2xx or socket errors)"
+        if l.get("baseline") in baselines:
+            extra += f"; x{l['per_second'] / baselines[l['baseline']]:.2f} of {l['baseline'].removeprefix('baseline: ')}"
     rows.append([l["name"], f"{l['per_second']:,.0f} /s", "", extra])
 
 header = ["benchmark (median of samples)", "throughput", "time/op", "against the baseline of this run"]

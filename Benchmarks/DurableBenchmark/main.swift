@@ -108,7 +108,7 @@ func emit(_ name: String, _ fields: [String: Any]) {
     object["name"] = name
     print(String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
 }
-emit("durable: publish in transaction → handled", ["events": handledCount, "expected": total, "seconds": elapsed,
+emit("durable: publish in transaction → handled", ["baseline": "baseline: pgbench -S, 2 clients, same cluster", "events": handledCount, "expected": total, "seconds": elapsed,
      "per_second": Double(handledCount) / elapsed, "publish_seconds": published.timeIntervalSince(start),
      "p50_ms": percentile(0.50), "p99_ms": percentile(0.99), "max_ms": percentile(1.0), "per_transaction": perTransaction])
 host.shutdown()
