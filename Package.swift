@@ -65,6 +65,7 @@ let package = Package(
             dependencies: [
                 "EOPABI", "EOPDispatch", "EOPManifest", "EOPPlatformKit",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "Sources/Loader"
         ),
@@ -107,6 +108,7 @@ let package = Package(
             dependencies: [
                 "EOPABI", "EOPLoader", "EOPManifest", "EOPDispatch", "EOPPlatformKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

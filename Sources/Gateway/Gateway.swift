@@ -90,6 +90,12 @@ public final class Gateway: Sendable {
         router.get("/api/openapi.json") { [self] _, _ in
             Self.json(OpenAPIDocument.build(routes: plugins.routeBindings, hostPaths: configuration.hostOpenAPIPaths))
         }
+        let assets = PluginAssets(plugins: plugins)
+        router.get("/assets/{plugin}/**") { request, context in
+            let plugin = try context.parameters.require("plugin")
+            let rest = context.parameters.getCatchAll().joined(separator: "/")
+            return assets.respond(pluginID: plugin, path: rest, headers: request.headers, requestID: RequestInfo.current?.id ?? "")
+        }
         configuration.hostRoutes(router)
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.port)),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)

@@ -3,6 +3,7 @@ import EOPDispatch
 import EOPManifest
 import EOPPlatformKit
 import Foundation
+import Metrics
 
 extension PluginHost {
     /// A fact published by a plugin through `eop_host_t.publish`: checked against the
@@ -40,6 +41,7 @@ extension PluginHost {
         )
         do {
             try transport.publishFact(EventEnvelope(event))
+            Counter(label: "eop_events_published_total", dimensions: [("topic", topic), ("source", source)]).increment()
         } catch {
             throw HostCallError(status: EOP_ERR_UNAVAILABLE, message: "publish of '\(topic)' failed: \(error)")
         }

@@ -184,3 +184,25 @@ struct GatewayTests {
         #expect(host.reason("second") == "route GET /shop/{id} is already served by 'first'")
     }
 }
+
+@Suite("Plugin assets")
+struct PluginAssetTests {
+    @Test("a plugin's static file is served with an ETag and caching headers; a matching If-None-Match gets 304; no escaping its folder")
+    func assets() async throws {
+        let (_, host, gateway) = try GatewayTests.examples()
+        defer { host.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let first = try await client.execute(uri: "/assets/c-hello/hello.css", method: .get)
+            #expect(first.status == .ok)
+            #expect(first.headers[.contentType] == "text/css; charset=utf-8")
+            #expect(first.headers[.cacheControl] == "public, max-age=86400")
+            let etag = try #require(first.headers[.eTag])
+            #expect(String(buffer: first.body).contains("system-ui"))
+            let again = try await client.execute(uri: "/assets/c-hello/hello.css", method: .get, headers: [.ifNoneMatch: etag])
+            #expect(again.status == .notModified)
+            #expect(try await client.execute(uri: "/assets/c-hello/..%2Fmanifest.json", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/assets/c-hello/../manifest.json", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/assets/nobody/x.css", method: .get).status == .notFound)
+        }
+    }
+}
