@@ -159,8 +159,12 @@ extension Platform {
         if let identity {
             let admin = AdminRoutes(backend: PlatformAdmin(platform: self), store: identity, renderer: try ConsoleRenderer(), logger: logger)
             gateway.principals = IdentityPrincipals(store: identity)
-            gateway.hostRoutes = { admin.register(on: $0) }
-            gateway.hostOpenAPIPaths = AdminRoutes.openAPIPaths
+            let accounts = AccountRoutes(store: identity)
+            gateway.hostRoutes = { router in
+                admin.register(on: router)
+                accounts.register(on: router)
+            }
+            gateway.hostOpenAPIPaths = AdminRoutes.openAPIPaths.merging(AccountRoutes.openAPIPaths) { a, _ in a }
         }
         return gateway
     }

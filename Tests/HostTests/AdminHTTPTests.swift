@@ -36,8 +36,9 @@ struct AdminHTTPTests {
         let ws = try Workspace()
         let host = try ws.host()
         let admin = AdminRoutes(backend: FixedBackend(), store: store, renderer: try ConsoleRenderer())
+        let accounts = AccountRoutes(store: store)
         let gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: IdentityPrincipals(store: store),
-                                                                  hostRoutes: { admin.register(on: $0) }))
+                                                                  hostRoutes: { admin.register(on: $0); accounts.register(on: $0) }))
         return (gateway, store, host)
     }
 
@@ -133,6 +134,34 @@ struct AdminHTTPTests {
                                                    body: ByteBuffer(string: #"{"email":"new@shop.example","password":"short"}"#))
             #expect(badUser.status == .badRequest)
             #expect(String(buffer: badUser.body).contains(#""field":"password""#))
+        }
+    }
+
+    @Test("a customer registers, signs in with a session cookie, is known to the gateway, and signs out")
+    func customerAccount() async throws {
+        let (gateway, _, _) = try await Self.setUp()
+        let json: HTTPFields = [.contentType: "application/json"]
+        try await gateway.application().test(.live) { client in
+            let created = try await client.execute(uri: "/api/account/customers", method: .post, headers: json,
+                                                   body: ByteBuffer(string: #"{"email":"ada@example.com","password":"a long enough secret","name":"Ada"}"#))
+            #expect(created.status == .created)
+            let duplicate = try await client.execute(uri: "/api/account/customers", method: .post, headers: json,
+                                                     body: ByteBuffer(string: #"{"email":"ADA@example.com","password":"a long enough secret","name":"Ada"}"#))
+            #expect(duplicate.status == .badRequest)
+            #expect(String(buffer: duplicate.body).contains(#""field":"email""#))
+            let wrong = try await client.execute(uri: "/api/account/session", method: .post, headers: json,
+                                                 body: ByteBuffer(string: #"{"email":"ada@example.com","password":"nope nope nope"}"#))
+            #expect(wrong.status == .unauthorized)
+            let signedIn = try await client.execute(uri: "/api/account/session", method: .post, headers: json,
+                                                    body: ByteBuffer(string: #"{"email":"ada@example.com","password":"a long enough secret"}"#))
+            #expect(signedIn.status == .ok)
+            let cookie = try #require(Self.cookies(signedIn)["eop_session"])
+            let me = try await client.execute(uri: "/api/account/session", method: .get, headers: [.cookie: "eop_session=\(cookie)"])
+            #expect(me.status == .ok)
+            #expect(String(buffer: me.body).contains(#""kind":"customer""#))
+            let out = try await client.execute(uri: "/api/account/session", method: .delete, headers: [.cookie: "eop_session=\(cookie)"])
+            #expect(out.status == .noContent)
+            #expect(try await client.execute(uri: "/api/account/session", method: .get, headers: [.cookie: "eop_session=\(cookie)"]).status == .unauthorized)
         }
     }
 }
