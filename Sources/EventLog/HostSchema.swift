@@ -86,27 +86,6 @@ enum HostSchema {
             requested_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (subscriber, event_id))
         """,
-        """
-        CREATE OR REPLACE FUNCTION eop.enqueue(
-            p_event_id uuid, p_topic text, p_schema_version integer, p_content_type text, p_payload bytea,
-            p_correlation_id uuid, p_causation_id uuid, p_published_us bigint) RETURNS void
-        LANGUAGE plpgsql SECURITY DEFINER SET search_path = eop, pg_temp AS $$
-        DECLARE
-            m text;
-        BEGIN
-            SELECT id INTO m FROM eop.modules WHERE session_role = session_user;
-            IF m IS NULL THEN
-                RAISE EXCEPTION 'eop.enqueue: % is not a module session', session_user USING ERRCODE = '42501';
-            END IF;
-            IF NOT EXISTS (SELECT 1 FROM eop.publish_grants WHERE module = m AND topic = p_topic) THEN
-                RAISE EXCEPTION 'module % may not publish %: it is not listed under publishes', m, p_topic USING ERRCODE = '42501';
-            END IF;
-            INSERT INTO eop.outbox (event_id, topic, schema_version, content_type, payload, source, correlation_id, causation_id, published_us)
-            VALUES (p_event_id, p_topic, p_schema_version, p_content_type, p_payload, m, p_correlation_id, p_causation_id, p_published_us);
-            PERFORM pg_notify('eop_outbox', '');
-        END $$
-        """,
-        "REVOKE ALL ON FUNCTION eop.enqueue(uuid, text, integer, text, bytea, uuid, uuid, bigint) FROM PUBLIC",
         // The facts of one transaction in one call, written just before it commits.
         """
         CREATE OR REPLACE FUNCTION eop.enqueue_batch(
@@ -135,6 +114,17 @@ enum HostSchema {
         END $$
         """,
         "REVOKE ALL ON FUNCTION eop.enqueue_batch(uuid[], text[], integer[], text[], bytea[], uuid[], uuid[], bigint[]) FROM PUBLIC",
+        // One fact (a publish outside any transaction): the batch function with one element.
+        """
+        CREATE OR REPLACE FUNCTION eop.enqueue(
+            p_event_id uuid, p_topic text, p_schema_version integer, p_content_type text, p_payload bytea,
+            p_correlation_id uuid, p_causation_id uuid, p_published_us bigint) RETURNS void
+        LANGUAGE sql SECURITY DEFINER SET search_path = eop, pg_temp AS $$
+            SELECT eop.enqueue_batch(ARRAY[p_event_id], ARRAY[p_topic], ARRAY[p_schema_version], ARRAY[p_content_type],
+                                     ARRAY[p_payload], ARRAY[p_correlation_id], ARRAY[p_causation_id], ARRAY[p_published_us])
+        $$
+        """,
+        "REVOKE ALL ON FUNCTION eop.enqueue(uuid, text, integer, text, bytea, uuid, uuid, bigint) FROM PUBLIC",
     ]
 
     /// Creates or updates the host schema; safe when several hosts start at once.

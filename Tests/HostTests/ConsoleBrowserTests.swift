@@ -16,24 +16,11 @@ struct ConsoleBrowserTests {
                                  env: env, input: "correct horse battery\n")
         #expect(owner.status == 0, "\(owner.output)")
 
-        let host = Process()
-        host.executableURL = Repo.buildDirectory.appendingPathComponent("eop")
-        host.arguments = ["run"]
-        host.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        host.currentDirectoryURL = Repo.root
-        host.standardOutput = FileHandle.nullDevice
-        host.standardError = FileHandle.nullDevice
-        try host.run()
-        defer { kill(host.processIdentifier, SIGINT); host.waitUntilExit() }
+        let host = try HostProcess(home: home, environment: env, log: ws.root.appendingPathComponent("host.log"))
+        defer { host.interrupt() }
         // The host picks a free port and records its address in the run state.
-        let stateFile = home.appendingPathComponent("run/host.json")
-        var address: String?
-        let deadline = Date().addingTimeInterval(60)
-        while address == nil, Date() < deadline {
-            address = (try? JSONSerialization.jsonObject(with: Data(contentsOf: stateFile)) as? [String: Any])?["http"] as? String
-            if address == nil { nap(0.1) }
-        }
-        let base = try #require(address, "the host never reported its HTTP address")
+        _ = eventually(60) { host.runState("http") != nil }
+        let base = try #require(host.runState("http") as? String, "the host never reported its HTTP address: \(host.output)")
 
         let screenshot = Repo.root.appendingPathComponent("docs/screenshots/admin.png")
         try FileManager.default.createDirectory(at: screenshot.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -9,21 +9,32 @@ final class HostProcess {
     let home: URL
     let log: URL
 
-    init(_ ws: Workspace, database: TestDatabase, name: String) throws {
-        home = ws.root.appendingPathComponent("home-\(name)")
-        log = ws.root.appendingPathComponent("\(name).log")
+    /// Starts `eop run` with `EOP_HOME=home` and `environment`, logging to `log`.
+    init(home: URL, environment: [String: String], log: URL) throws {
+        self.home = home
+        self.log = log
         FileManager.default.createFile(atPath: log.path, contents: nil)
         process.executableURL = Repo.buildDirectory.appendingPathComponent("eop")
         process.arguments = ["run"]
-        process.environment = ProcessInfo.processInfo.environment.merging([
-            "EOP_HOME": home.path, "EOP_DATABASE_URL": database.url, "EOP_PLUGIN_PATH": ws.manifests.path,
-            "EOP_LIBRARY_PATH": ws.libraries.path, "EOP_EVENTS_DIR": ws.events.path,
-            "EOP_TIERS": Repo.root.appendingPathComponent("Manifests/tiers.json").path, "EOP_HTTP_PORT": "0",
-        ]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.merging(["EOP_HOME": home.path]) { $1 }
         process.currentDirectoryURL = Repo.root
         process.standardError = try FileHandle(forWritingTo: log)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+    }
+
+    /// A host on a test database serving the workspace's plugins.
+    convenience init(_ ws: Workspace, database: TestDatabase, name: String) throws {
+        try self.init(home: ws.root.appendingPathComponent("home-\(name)"), environment: [
+            "EOP_DATABASE_URL": database.url, "EOP_PLUGIN_PATH": ws.manifests.path,
+            "EOP_LIBRARY_PATH": ws.libraries.path, "EOP_EVENTS_DIR": ws.events.path,
+            "EOP_TIERS": Repo.root.appendingPathComponent("Manifests/tiers.json").path, "EOP_HTTP_PORT": "0",
+        ], log: ws.root.appendingPathComponent("\(name).log"))
+    }
+
+    /// The run state's field, once the host has booted.
+    func runState(_ field: String) -> Any? {
+        (try? JSONSerialization.jsonObject(with: Data(contentsOf: home.appendingPathComponent("run/host.json"))) as? [String: Any])?[field]
     }
 
     /// Waits until the host has booted (its state file exists).

@@ -53,18 +53,9 @@ struct LicenseCLITests {
         let install = try Self.tool("eop", ["license", "install", ws.root.appendingPathComponent("starter.eop").path], environment: env, directory: Repo.root)
         #expect(install.status == 0, "\(install.err)")
 
-        let host = Process()
-        host.executableURL = Repo.buildDirectory.appendingPathComponent("eop")
-        host.arguments = ["run"]
-        host.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        host.currentDirectoryURL = Repo.root
-        host.standardError = FileHandle.nullDevice
-        host.standardOutput = FileHandle.nullDevice
-        try host.run()
-        defer { if host.isRunning { kill(host.processIdentifier, SIGINT); host.waitUntilExit() } }
-        let stateFile = home.appendingPathComponent("run/host.json")
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: stateFile.path), Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let host = try HostProcess(home: home, environment: env, log: ws.root.appendingPathComponent("host.log"))
+        defer { host.interrupt() }
+        try host.waitReady()
 
         let list = try Self.tool("eop", ["plugins", "list"], environment: env, directory: Repo.root)
         #expect(list.status == 0, "\(list.err)")
