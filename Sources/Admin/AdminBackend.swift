@@ -17,6 +17,8 @@ public protocol AdminBackend: Sendable {
     func replay(_ id: UUID) throws
     /// Each plugin's settings as forms (secrets never carry their value).
     func settingsForms() -> [ModuleSettingsForm]
+    /// Every staff permission the installed plugins declare, with its description.
+    func permissions() -> [String: String]
     /// Validates and saves a plugin's setting values (an empty secret keeps the current one).
     /// Returns a note for the operator (e.g. when it applies).
     func updateSettings(_ pluginID: String, values: [String: String]) throws -> String

@@ -37,7 +37,8 @@ public struct AdminRoutes: Sendable {
         "/api/admin/events/dead-letters/{id}/replay": ["post": ["summary": "Replay a dead letter (at most one success)"]],
         "/api/admin/settings": ["get": ["summary": "Every plugin's settings (secrets redacted)"]],
         "/api/admin/settings/{plugin}": ["put": ["summary": "Validate and save a plugin's settings"]],
-        "/api/admin/roles": ["get": ["summary": "Roles and their permissions"], "post": ["summary": "Create a role"]],
+        "/api/admin/roles": ["get": ["summary": "Roles and their permissions"], "post": ["summary": "Create a role (declared permissions only)"]],
+        "/api/admin/permissions": ["get": ["summary": "Every staff permission the installed plugins declare"]],
         "/api/admin/users": ["post": ["summary": "Create a staff user"]],
     ]
 
@@ -109,6 +110,10 @@ public struct AdminRoutes: Sendable {
             let note = try await Blocking.perform { [backend] in try backend.updateSettings(plugin, values: values) }
             return json(["plugin": plugin, "saved": true, "note": note])
         }
+        api.get("permissions") { request, _ in
+            try await staff(request, "admin.read")
+            return json(backend.permissions().sorted { $0.key < $1.key }.map { ["name": $0.key, "description": $0.value] })
+        }
         api.get("roles") { request, _ in
             try await staff(request, "admin.read")
             let roles = try await Blocking.run { [store] in try store.roles() }
@@ -118,6 +123,11 @@ public struct AdminRoutes: Sendable {
             try await staff(request, "admin.write")
             let object = try await jsonObject(request)
             let name = object["name"] as? String ?? "", permissions = object["permissions"] as? [String] ?? []
+            let declared = backend.permissions()
+            if let unknown = permissions.first(where: { $0 != "*" && declared[$0] == nil }) {
+                throw Problem(.badRequest, "Bad Request", detail: "permissions: \(unknown) is not declared by any installed plugin (see /api/admin/permissions)",
+                              errors: [.init(field: "permissions", reason: "\(unknown) is not declared")])
+            }
             let role = try await Blocking.perform { [store] in try store.createRole(name, permissions: permissions) }
             return json(["name": role.name, "permissions": role.permissions.sorted()], status: .created)
         }

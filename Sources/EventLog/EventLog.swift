@@ -201,6 +201,24 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
         state.withLock { Array($0.consumers.values) }.flatMap(\.allSubscribers)
     }
 
+    /// Facts in the log that each attached plugin on this host has not handled yet: the
+    /// durable transport's mailbox depth.
+    public func backlog() -> [String: Int] {
+        let consumers = state.withLock { Array($0.consumers.values) }
+        var depths: [String: Int] = [:]
+        _ = try? hostPool.withConnection(timeout: .seconds(2)) { c in
+            for consumer in consumers {
+                let topics = consumer.allSubscribers.map(\.topic)
+                let r = try c.execute("""
+                    SELECT count(*) FROM eop.events e, \(consumer.module.quotedSchema).eop_offset o
+                    WHERE o.lane = 0 AND e.position > o.position AND e.topic = ANY($1::text[])
+                    """, [PostgresValue(PostgresArray.text(topics))])
+                depths[consumer.pluginID] = Int(try r.integer(0, 0))
+            }
+        }
+        return depths
+    }
+
     /// nil when the database answers, else why not (for `/ready`).
     public func ping() -> String? {
         do {

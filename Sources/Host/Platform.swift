@@ -138,7 +138,7 @@ extension Platform {
         var lines = ["# TYPE eop_plugin_state gauge"]
         for p in plugins.plugins { lines.append("eop_plugin_state{plugin=\"\(label(p.id))\",state=\"\(p.state.rawValue)\"} 1") }
         lines.append("# TYPE eop_mailbox_depth gauge")
-        for (id, box) in plugins.table.mailboxes.sorted(by: { $0.key < $1.key }) { lines.append("eop_mailbox_depth{plugin=\"\(label(id))\"} \(box.depth)") }
+        for (id, depth) in mailboxDepths().sorted(by: { $0.key < $1.key }) { lines.append("eop_mailbox_depth{plugin=\"\(label(id))\"} \(depth)") }
         for (name, read) in [("delivered", { (s: Subscriber) in s.delivered.load(ordering: .relaxed) }),
                              ("retried", { (s: Subscriber) in s.retried.load(ordering: .relaxed) }),
                              ("dead_lettered", { (s: Subscriber) in s.deadLettered.load(ordering: .relaxed) })] {
@@ -167,5 +167,13 @@ extension Platform {
             gateway.hostOpenAPIPaths = AdminRoutes.openAPIPaths.merging(AccountRoutes.openAPIPaths) { a, _ in a }
         }
         return gateway
+    }
+}
+
+extension Platform {
+    /// Events waiting per plugin: the in-memory mailboxes, or the durable backlog.
+    public func mailboxDepths() -> [String: Int] {
+        let memory = plugins.table.mailboxes.mapValues(\.depth)
+        return memory.merging(eventLog?.backlog() ?? [:]) { a, b in a + b }
     }
 }

@@ -14,7 +14,7 @@ struct PlatformAdmin: AdminBackend {
         let records = platform.plugins.plugins
         let active = Set(records.filter { $0.state == .active }.map(\.id))
         let hasDependants = Set(records.filter { $0.state == .active }.flatMap { $0.manifest?.dependencies.map(\.id) ?? [] })
-        let depths = platform.plugins.table.mailboxes.mapValues(\.depth)
+        let depths = platform.mailboxDepths()
         let loaded = records.map { r in
             PluginRow(id: r.id, name: r.manifest?.name ?? r.id, version: r.versionText, state: r.state.rawValue, reason: r.reason,
                       warnings: r.warnings, mailboxDepth: depths[r.id],
@@ -35,6 +35,12 @@ struct PlatformAdmin: AdminBackend {
     func deactivate(_ id: String) throws {
         try platform.plugins.deactivate(id)
         platform.writeRunState()
+    }
+
+    func permissions() -> [String: String] {
+        var all = ["admin.read": "Read the admin API and the console", "admin.write": "Change plugins, settings, users; replay dead letters"]
+        for record in platform.plugins.plugins { all.merge(record.manifest?.permissions ?? [:]) { a, _ in a } }
+        return all
     }
 
     func license() -> LicenseSummary {

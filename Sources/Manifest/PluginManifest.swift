@@ -64,6 +64,8 @@ public struct PluginManifest: Sendable, Equatable {
     public var migrations: [String]
     /// HTTP routes it answers.
     public var routes: [Route]
+    /// Staff permissions it defines (`<plugin>.<noun>.<verb>`, e.g. `catalog.product.write`), with what each allows.
+    public var permissions: [String: String]
     /// The settings schema as JSON text (validated by PlatformKit), or nil.
     public var settingsSchemaJSON: Data?
     /// The file it was read from.
@@ -159,6 +161,22 @@ public struct PluginManifest: Sendable, Equatable {
         for (i, route) in routes.enumerated() where !routeKeys.insert("\(route.method) \(route.path)").inserted {
             throw json.error("routes[\(i)]", "\(route.method) \(route.path) is declared twice")
         }
+        var permissions: [String: String] = [:]
+        if let declared = try json.nested("permissions") {
+            for name in declared.object.keys.sorted() {
+                let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count >= 2, parts[0] == Substring(id), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" || $0 == "-" } }) else {
+                    throw declared.error(name, "a permission is named <plugin id>.<noun>.<verb> in lower case, starting with '\(id).'")
+                }
+                guard let text = declared.object[name] as? String else { throw declared.error(name, "must be a description (a string)") }
+                permissions[name] = text
+            }
+        }
+        for (i, route) in routes.enumerated() {
+            if let permission = route.permission, permissions[permission] == nil {
+                throw json.error("routes[\(i)].permission", "\"\(permission)\" is not declared under \"permissions\"")
+            }
+        }
         let releaseDate = try json.optionalString("release_date")
         if let releaseDate, !isCalendarDay(releaseDate) {
             throw json.error("release_date", "\"\(releaseDate)\" is not a date (YYYY-MM-DD)")
@@ -177,7 +195,7 @@ public struct PluginManifest: Sendable, Equatable {
             id: id, name: try json.optionalString("name") ?? id, version: version, abi: (major, minor),
             library: library, runtime: runtime, dependencies: dependencies, publishes: publishes,
             subscribes: subscribes, answers: answers, requests: requests, releaseDate: releaseDate, channel: channel,
-            publisher: try json.optionalString("publisher"), migrations: try json.stringArray("migrations"), routes: routes, settingsSchemaJSON: settings,
+            publisher: try json.optionalString("publisher"), migrations: try json.stringArray("migrations"), routes: routes, permissions: permissions, settingsSchemaJSON: settings,
             file: file, directory: directory
         )
     }

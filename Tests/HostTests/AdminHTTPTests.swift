@@ -19,6 +19,7 @@ struct FixedBackend: AdminBackend {
     func deadLetters() throws -> [DeadLetterRow] { [] }
     func replay(_ id: UUID) throws {}
     func settingsForms() -> [ModuleSettingsForm] { [] }
+    func permissions() -> [String: String] { ["catalog.product.read": "Read products", "admin.read": "Read admin"] }
     func updateSettings(_ pluginID: String, values: [String: String]) throws -> String { "saved" }
 }
 
@@ -134,6 +135,13 @@ struct AdminHTTPTests {
                                                    body: ByteBuffer(string: #"{"email":"new@shop.example","password":"short"}"#))
             #expect(badUser.status == .badRequest)
             #expect(String(buffer: badUser.body).contains(#""field":"password""#))
+            let undeclared = try await client.execute(uri: "/api/admin/roles", method: .post, headers: [.authorization: "Bearer \(ownerToken)", .contentType: "application/json"],
+                                                      body: ByteBuffer(string: #"{"name":"clerk","permissions":["catalog.product.read","catalog.price.fly"]}"#))
+            #expect(undeclared.status == .badRequest)
+            #expect(String(buffer: undeclared.body).contains("catalog.price.fly is not declared"))
+            let role = try await client.execute(uri: "/api/admin/roles", method: .post, headers: [.authorization: "Bearer \(ownerToken)", .contentType: "application/json"],
+                                                body: ByteBuffer(string: #"{"name":"clerk","permissions":["catalog.product.read"]}"#))
+            #expect(role.status == .created)
         }
     }
 

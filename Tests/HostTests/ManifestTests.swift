@@ -61,3 +61,19 @@ struct ManifestTests {
         }
     }
 }
+
+@Suite("Manifest permissions")
+struct ManifestPermissionTests {
+    @Test("a route's permission must be declared, and declared permissions are named after the plugin")
+    func declared() {
+        let base = #"{"id":"shop","version":"1.0.0","abi":"1.0","library":"l.so","#
+        #expect(throws: ManifestError.self) {
+            _ = try PluginManifest.parse(Data((base + #""routes":[{"method":"GET","path":"/api/shop/x","handler":"h","auth":"staff","permission":"shop.x.read"}]}"#).utf8), file: "m.json", directory: URL(fileURLWithPath: "/tmp"))
+        }
+        #expect(throws: ManifestError.self) {
+            _ = try PluginManifest.parse(Data((base + #""permissions":{"other.x.read":"no"}}"#).utf8), file: "m.json", directory: URL(fileURLWithPath: "/tmp"))
+        }
+        let ok = try? PluginManifest.parse(Data((base + #""permissions":{"shop.x.read":"Read x"},"routes":[{"method":"GET","path":"/api/shop/x","handler":"h","auth":"staff","permission":"shop.x.read"}]}"#).utf8), file: "m.json", directory: URL(fileURLWithPath: "/tmp"))
+        #expect(ok?.permissions["shop.x.read"] == "Read x")
+    }
+}
