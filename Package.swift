@@ -85,7 +85,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Sources/EventLog"
+            path: "Sources/EventLog",
+            exclude: ["README.md"]
         ),
         .target(
             name: "EOPIdentity",
