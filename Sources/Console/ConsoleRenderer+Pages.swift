@@ -29,7 +29,7 @@ extension ConsoleRenderer {
         let counters = [
             Counter(label: "Active", count: active, detail: "of \(plugins.count) modules", tone: "ok", link: nil),
             Counter(
-                label: "Refused", count: refused, detail: refused > 0 ? "by the license" : "none refused",
+                label: "Refused", count: refused, detail: refused > 0 ? "license, manifest or dependency" : "none refused",
                 tone: refused > 0 ? "warn" : "quiet", link: nil),
             Counter(
                 label: "Failed", count: failed, detail: failed > 0 ? "need attention" : "none failed",

@@ -44,8 +44,10 @@ struct PlatformAdmin: AdminBackend {
     }
 
     func license() -> LicenseSummary {
-        let rows = plugins()
-        let refused = rows.filter { $0.state == "refused" }.count
+        // What the license allows, over every module of the product (tiers.json).
+        let gate = platform.license.gate
+        let decisions = gate.tiers.allModules.map { gate.decideEntitlement(moduleID: $0.id) }
+        let refused = decisions.filter { $0.reason != nil }.count
         guard let license = platform.license.gate.license else {
             return LicenseSummary(licensee: "—", tier: "none", environment: "—", expires: "—", daysLeft: 0, banner: platform.license.gate.banner,
                                   warnings: platform.license.gate.warnings, entitled: 0, refused: refused)
@@ -57,7 +59,7 @@ struct PlatformAdmin: AdminBackend {
             licensee: p.licenseeName, tier: platform.license.gate.tiers.tier(p.tier)?.name ?? p.tier, environment: p.environment.rawValue,
             expires: day.string(from: p.expiresAt), daysLeft: Int(p.expiresAt.timeIntervalSinceNow / 86_400),
             banner: platform.license.gate.banner, warnings: platform.license.gate.warnings,
-            entitled: rows.count - refused, refused: refused)
+            entitled: decisions.count - refused, refused: refused)
     }
 
     func deadLetters() throws -> [EOPConsole.DeadLetterRow] {
