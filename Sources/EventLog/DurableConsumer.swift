@@ -192,8 +192,12 @@ final class DurableConsumer: @unchecked Sendable {
                         publishing published: inout [Event]) throws -> HandlerOutcome {
         let tx = ActiveTransaction(pluginID: pluginID, connection: c, kind: .delivery)
         TransactionScope.set(tx, for: pluginID)
-        let outcome = CurrentDelivery.with(EventEnvelope(event)) { subscriber.call($0, scratch: scratch) }
+        var outcome = CurrentDelivery.with(EventEnvelope(event)) { subscriber.call($0, scratch: scratch) }
         TransactionScope.set(nil, for: pluginID)
+        if outcome == .ok, let failure = tx.failedStatement {
+            // Its transaction is aborted to the savepoint: nothing it wrote can commit.
+            outcome = .fail("the handler returned OK although one of its SQL statements failed: \(failure)")
+        }
         if outcome == .ok {
             if tx.handlerSavepointOpen { _ = try c.execute("RELEASE SAVEPOINT eop_handler", []) }
             published += tx.pending  // the facts of a failed handler are dropped with its writes

@@ -228,7 +228,12 @@ extension EventLog {
     func execute(pluginID: String, sql: String, params: [PostgresValue?]) throws -> PostgresResult {
         if let tx = TransactionScope.current(pluginID) {
             try tx.enterHandlerSavepoint()
-            return try tx.connection.execute(sql, params)
+            do {
+                return try tx.connection.execute(sql, params)
+            } catch {
+                if tx.failedStatement == nil { tx.failedStatement = "\(error)" }
+                throw error
+            }
         }
         guard let module = module(pluginID) else { throw SQLUsageError("'\(pluginID)' has no database module") }
         return try sessions(for: module).withConnection { try $0.execute(sql, params) }

@@ -16,6 +16,9 @@ final class ActiveTransaction {
     /// Savepoints the plugin opened with begin() inside a delivery, each with the number
     /// of facts pending when it was opened (a rollback to it drops the later ones).
     var userSavepoints: [Int] = []
+    /// The first statement that failed inside the current handler call: PostgreSQL has
+    /// aborted the transaction to the savepoint, so the handler cannot succeed.
+    var failedStatement: String?
     /// Facts published in this transaction, written in one call just before it commits
     /// (`eop.enqueue_batch`) and simply dropped when it rolls back.
     var pending: [Event] = []

@@ -151,4 +151,26 @@ struct StorageIntegrationTests {
         #expect(try host.probeState(failing)["ok"] as? Int == 1)
         #expect(try db.count("SELECT count(*) FROM \(ModuleDatabase.identifier(for: failing)).eop_inbox") == 1)
     }
+
+    @Test("a handler that returns OK after a failed SQL statement is dead-lettered with the reason; later facts still flow")
+    func okAfterFailedSQL() async throws {
+        let db = try await TestDatabase.make()
+        let ws = try Workspace()
+        let topic = "careless.tick.happened"
+        try ws.tickSchema(topic)
+        let careless = try ws.counter("careless", subscribes: topic)
+        let manifest = ws.manifests.appendingPathComponent("\(careless)/manifest.json")
+        try String(contentsOf: manifest, encoding: .utf8).replacingOccurrences(of: "counter_on_tick", with: "counter_careless")
+            .write(to: manifest, atomically: true, encoding: .utf8)
+        let tally = try ws.counter("tally", subscribes: topic)
+        let (host, log) = try ws.durableHost(db)
+        defer { host.shutdown(); log.shutdown() }
+        host.boot()
+        for i in 0..<3 { try host.publish(topic: topic, payload: Data("{\"seq\":\(i)}".utf8), source: "operator") }
+        #expect(log.drain(timeout: .seconds(20)))
+        let letters = try EventLog.deadLetters(target: db.target)
+        #expect(letters.count == 3)
+        #expect(letters.allSatisfy { $0.subscriber == careless && $0.reason.contains("returned OK although one of its SQL statements failed") && $0.reason.contains("42P01") })
+        #expect(try host.ask("\(tally).counter.stats")["rows"] as? Int == 3, "the other subscriber is not held up")
+    }
 }

@@ -147,3 +147,11 @@ EOP_EXPORT eop_status_t counter_burst(void *ctx, const eop_event_t *q, eop_reply
     snprintf(json, sizeof json, "{\"published\":%d}", rollback ? 0 : published);
     return reply_json(reply, json);
 }
+
+/* A careless handler: its INSERT fails (no such table) and it returns OK anyway. */
+EOP_EXPORT eop_status_t counter_careless(void *ctx, const eop_event_t *event, eop_error_t *err) {
+    (void)ctx; (void)event; (void)err;
+    char m[256]; eop_error_t e = { sizeof e, 0, m, sizeof m, 0 };
+    SQL->execute(H, eop_str_from_cstr("INSERT INTO no_such_table VALUES (1)"), NULL, 0, NULL, &e);
+    return EOP_OK;
+}
