@@ -46,7 +46,8 @@ public struct AccountRoutes: Sendable {
                 var headers: HTTPFields = [:]
                 var status = HTTPResponse.Status.unauthorized
                 if case .throttled(let seconds) = failure { status = .tooManyRequests; headers[.retryAfter] = String(seconds) }
-                throw Problem(status, status.reasonPhrase, detail: failure.description, errors: [.init(field: failure.field, reason: failure.description)])
+                return Problem(status, status.reasonPhrase, detail: failure.description, errors: [.init(field: failure.field, reason: failure.description)])
+                    .response(requestID: request.headers[HTTPField.Name("X-Request-Id")!] ?? "", extraHeaders: headers)
             }
         }
         account.get("session") { request, _ in
@@ -68,6 +69,11 @@ public struct AccountRoutes: Sendable {
     }
 
     private func body(_ request: Request) async throws -> [String: Any] {
+        // Login CSRF: a cross-site form can only send text/plain or form encodings.
+        guard isJSON(request) else {
+            throw Problem(.unsupportedMediaType, "Unsupported Media Type", detail: "send application/json",
+                          errors: [.init(field: "(content-type)", reason: "must be application/json")])
+        }
         var request = request
         let buffer = try await request.collectBody(upTo: 16 << 10)
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: buffer)) as? [String: Any] else {

@@ -21,8 +21,9 @@ extension AdminRoutes {
             let form = try await formFields(request)
             let expected = IdentityPrincipals.cookie(Self.loginCSRFCookie, in: request.headers)
             guard let expected, let sent = form["csrf_token"], constantTimeEqual(expected, sent) else {
-                return html(try renderer.login(error: "The form expired. Please sign in again.", email: form["email"], csrfToken: refreshToken(),
-                                               retryAfter: nil), status: .forbidden)
+                let token = refreshToken()
+                return html(try renderer.login(error: "The form expired. Please sign in again.", email: form["email"], csrfToken: token, retryAfter: nil),
+                            status: .forbidden, headers: [.setCookie: cookie(Self.loginCSRFCookie, token, maxAge: 3600, path: "/admin/login")])
             }
             let email = form["email"] ?? "", password = form["password"] ?? ""
             let client = request.headers[HTTPField.Name("x-forwarded-for")!]?.split(separator: ",").first.map(String.init) ?? "console"

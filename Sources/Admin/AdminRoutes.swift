@@ -143,6 +143,12 @@ public struct AdminRoutes: Sendable {
 
     /// Requires signed-in staff holding `permission` (401 / 403 as problem+json otherwise).
     private func staff(_ request: Request, _ permission: String) async throws {
+        // CSRF: a write authenticated by the session cookie must be JSON, which a page of
+        // another origin can only send after a CORS preflight (that this host never grants).
+        if request.method != .get, request.headers[.authorization] == nil, !isJSON(request) {
+            throw Problem(.unsupportedMediaType, "Unsupported Media Type", detail: "send application/json (or use a bearer token)",
+                          errors: [.init(field: "(content-type)", reason: "must be application/json")])
+        }
         let p = await principals.principal(for: request.headers)
         guard p.kind == .staff else { throw Problem(.unauthorized, "Unauthorized", detail: "staff sign-in or an API token is required") }
         guard p.can(permission) else { throw Problem(.forbidden, "Forbidden", detail: "the permission \(permission) is required") }
@@ -168,4 +174,9 @@ func html(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields
     fields[.contentType] = "text/html; charset=utf-8"
     fields[.cacheControl] = "no-store"
     return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: text)))
+}
+
+/// Whether the request says its body is JSON.
+func isJSON(_ request: Request) -> Bool {
+    request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true
 }

@@ -28,7 +28,8 @@ public final class QueryOwner: @unchecked Sendable {
         self.invocation = invocation
     }
 
-    func answer(_ envelope: EventEnvelope) -> QueryResult {
+    /// Calls the owner (on the calling thread).
+    public func answer(_ envelope: EventEnvelope) -> QueryResult {
         switch invocation {
         case .swift(let body):
             return body(envelope)

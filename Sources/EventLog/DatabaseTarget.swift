@@ -25,7 +25,7 @@ public struct DatabaseTarget: Sendable, Equatable {
     /// Parses `postgresql://user:password@host:port/database` (`?host=/socket/dir` allowed).
     public init(url text: String) throws {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
-            throw DatabaseTargetError("EOP_DATABASE_URL: '\(Self.redact(text))' is not a postgresql:// URL")
+            throw DatabaseTargetError("EOP_DATABASE_URL is not a postgresql://user:password@host:port/database URL (not shown: it may hold a password)")
         }
         let socketHost = url.queryItems?.first { $0.name == "host" }?.value
         guard let host = socketHost ?? url.host, !host.isEmpty else { throw DatabaseTargetError("EOP_DATABASE_URL: no host") }

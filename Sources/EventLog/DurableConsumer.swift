@@ -69,11 +69,20 @@ final class DurableConsumer: @unchecked Sendable {
     }
 
     func stop(timeout: Duration) {
-        pause(timeout: timeout)
+        // The batch stops at the next event boundary; its plugin must not be destroyed before.
+        if !pause(timeout: timeout) {
+            log.logger.warning("waiting for the handler in flight before stopping", metadata: ["plugin": "\(pluginID)"])
+            pause(timeout: .seconds(86_400))
+        }
         condition.lock()
         stopped = true
         condition.broadcast()
         condition.unlock()
+    }
+
+    private var isPausing: Bool {
+        condition.lock(); defer { condition.unlock() }
+        return paused || stopped
     }
 
     /// The last position this consumer found nothing after (for drain).
@@ -130,10 +139,10 @@ final class DurableConsumer: @unchecked Sendable {
             let replayed = try replayRequested(on: c, scratch: scratch)
             let events = try log.read(after: offset, topicsLiteral: topicsLiteral, limit: log.batchSize)
             guard !events.isEmpty else {
-                if replayed > 0 {
+                if !replayed.isEmpty {
                     _ = try c.execute("COMMIT", [])
                     committed = true
-                    try log.forgetReplays(of: pluginID)
+                    try log.forgetReplays(of: pluginID, events: replayed)
                 }
                 condition.lock(); caughtUpPosition = offset; condition.unlock()
                 return false
@@ -142,8 +151,14 @@ final class DurableConsumer: @unchecked Sendable {
             var handled: [UUID] = []
             var published: [Event] = []
             var stopBatch = false
+            // Events already handled (a replay that ran before a crash) are skipped.
+            let seen = try c.execute("SELECT event_id FROM eop_inbox WHERE event_id = ANY($1::uuid[])",
+                                     [PostgresValue(PostgresArray.uuid(events.map(\.1.id)))])
+            let alreadyHandled = Set((0..<seen.rowCount).compactMap { try? seen.uuid(row: $0, column: 0) ?? nil })
             for (eventPosition, event) in events {
-                guard let subscriber = subscribers[event.topic] else { position = eventPosition; continue }
+                // Pausing (hot swap, deactivation): commit what is handled and stop at an event boundary.
+                if isPausing { break }
+                guard let subscriber = subscribers[event.topic], !alreadyHandled.contains(event.id) else { position = eventPosition; continue }
                 let outcome = try handle(event, subscriber, on: c, scratch: scratch, publishing: &published)
                 switch outcome {
                 case .ok:
@@ -181,7 +196,7 @@ final class DurableConsumer: @unchecked Sendable {
             _ = try c.execute("COMMIT", [])
             committed = true
             if !published.isEmpty { log.relay.wake() }
-            if replayed > 0 { try log.forgetReplays(of: pluginID) }
+            if !replayed.isEmpty { try log.forgetReplays(of: pluginID, events: replayed) }
             return !stopBatch && events.count == log.batchSize
         }
     }
@@ -209,8 +224,8 @@ final class DurableConsumer: @unchecked Sendable {
     }
 
     /// Re-delivers the dead letters an operator asked to replay (`eop events replay`),
-    /// skipping any event the inbox says was handled already. Returns how many were tried.
-    private func replayRequested(on c: PostgresConnection, scratch: ErrorScratch) throws -> Int {
+    /// skipping any event the inbox says was handled already. Returns the ids it dealt with.
+    private func replayRequested(on c: PostgresConnection, scratch: ErrorScratch) throws -> [UUID] {
         let requested = try log.replays(for: pluginID)
         var published: [Event] = []
         defer { if !published.isEmpty { _ = try? log.flush(published, on: c) } }
@@ -227,7 +242,7 @@ final class DurableConsumer: @unchecked Sendable {
                 try log.deadLetter(event, position: position, subscriber: subscriber, reason: "replay failed: \(reason)", attempts: 1, replace: true)
             }
         }
-        return requested.count
+        return requested.map(\.1.id)
     }
 }
 

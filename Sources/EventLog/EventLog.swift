@@ -80,6 +80,14 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
         if !applied.isEmpty { logger.notice("migrations applied", metadata: ["plugin": "\(manifest.id)", "count": "\(applied.count)"]) }
     }
 
+    public func endCall(pluginID: String) {
+        guard let tx = TransactionScope.current(pluginID), tx.kind == .explicit else { return }
+        TransactionScope.set(nil, for: pluginID)
+        logger.error("plugin left a transaction open; rolled back", metadata: ["plugin": "\(pluginID)", "unwritten_facts": "\(tx.pending.count)"])
+        _ = try? tx.connection.execute("ROLLBACK", [])
+        tx.finish?()
+    }
+
     /// The module's connection pool: logged in as its session role, `SET ROLE` to its owner role.
     func sessions(for module: ModuleDatabase) -> ConnectionPool {
         state.withLock { s in
@@ -225,7 +233,8 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
             _ = try hostPool.withConnection(timeout: .seconds(2)) { try $0.execute("SELECT 1", []) }
             return nil
         } catch {
-            return "database: \(error)"
+            logger.error("readiness: database unavailable", metadata: ["error": "\(error)"])
+            return "database unavailable"
         }
     }
 
@@ -263,8 +272,12 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
         }
     }
 
-    func forgetReplays(of pluginID: String) throws {
-        _ = try hostPool.withConnection { try $0.execute("DELETE FROM eop.replays WHERE subscriber = $1", [PostgresValue(pluginID)]) }
+    /// Removes the replay requests that were dealt with (newer ones stay).
+    func forgetReplays(of pluginID: String, events: [UUID]) throws {
+        _ = try hostPool.withConnection {
+            try $0.execute("DELETE FROM eop.replays WHERE subscriber = $1 AND event_id = ANY($2::uuid[])",
+                           [PostgresValue(pluginID), PostgresValue(PostgresArray.uuid(events))])
+        }
     }
 
     func markReplayed(_ eventID: UUID, subscriber: String) throws {

@@ -35,6 +35,9 @@ public struct ModuleDatabase: Sendable, Equatable {
         try c.transaction { c in
             _ = try c.execute("SELECT pg_advisory_xact_lock($1)", [PostgresValue(HostSchema.bootstrapLock)])
             let name = identifier(for: id)
+            guard !["public", "eop", "eop_identity", "information_schema"].contains(name), !name.hasPrefix("pg_") else {
+                throw ModuleDatabaseError("plugin id '\(id)' would own the schema '\(name)', which is reserved; choose another id")
+            }
             var module = ModuleDatabase(id: id, schema: name, ownerRole: "eop_m_\(name)", sessionRole: "eop_s_\(name)", sessionPassword: "")
             let existing = try c.execute("SELECT schema_name, owner_role, session_role, session_password FROM eop.modules WHERE id = $1", [PostgresValue(id)])
             if existing.rowCount > 0 {

@@ -215,6 +215,10 @@ extension EventLog {
         }
         TransactionScope.set(nil, for: pluginID)
         defer { tx.finish?() }
+        if commit, tx.connection.transactionStatus == .failedTransaction {
+            _ = try? tx.connection.execute("ROLLBACK", [])
+            throw SQLUsageError("commit: a statement in this transaction failed, so PostgreSQL rolled it back; nothing was written")
+        }
         if commit {
             do { try flush(tx.pending, on: tx.connection) } catch {
                 _ = try? tx.connection.execute("ROLLBACK", [])

@@ -121,6 +121,8 @@ public final class Gateway: Sendable {
         let info = RequestInfo.current
         let requestID = info?.id ?? UUIDv7.generate().uuidString.lowercased()
         let method = request.method.rawValue, path = request.uri.path
+        // A `{param}` route must never shadow the host's own pages (/admin, /health, …).
+        if Route.reservedPrefixes.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return nil }
         let match: RouteMatcher.Match
         switch currentMatcher().match(method: method, path: path) {
         case .found(let m): match = m
@@ -155,12 +157,18 @@ public final class Gateway: Sendable {
             PluginCall.run(binding, method: method, path: path, parameters: parameters, query: query, headers: headers,
                            body: body, principal: principal, requestID: requestID)
         }
+        // Counted in flight, so deactivation waits for this call before destroying the plugin.
+        guard binding.calls.enter() else {
+            return Problem(.serviceUnavailable, "Service Unavailable", detail: "'\(binding.pluginID)' is stopping").response(requestID: requestID)
+        }
         let outcome: PluginCall.Outcome
         if route.inline {
             outcome = call()
         } else {
             outcome = await withCheckedContinuation { continuation in workers.async { continuation.resume(returning: call()) } }
         }
+        binding.calls.leave()
+        plugins.configuration.storage?.endCall(pluginID: binding.pluginID)
         guard outcome.status == EOP_OK else {
             logger.error("plugin route failed", metadata: ["request": "\(requestID)", "plugin": "\(binding.pluginID)", "route": "\(route.method) \(route.path)",
                                                           "status": "\(outcome.status)", "message": "\(outcome.message)"])
@@ -169,9 +177,13 @@ public final class Gateway: Sendable {
         }
         var fields = HTTPFields()
         fields[.contentType] = "application/json"
+        guard (200...599).contains(outcome.sink.status) else {
+            logger.error("plugin answered an invalid status", metadata: ["plugin": "\(binding.pluginID)", "status": "\(outcome.sink.status)", "request": "\(requestID)"])
+            return Problem(.internalServerError, "Internal Server Error", detail: "the plugin '\(binding.pluginID)' answered an invalid status").response(requestID: requestID)
+        }
         for (name, value) in outcome.sink.headers {
             guard let field = HTTPField.Name(name) else { continue }
-            fields[field] = value
+            if field == .contentType { fields[field] = value } else { fields.append(HTTPField(name: field, value: value)) }
         }
         fields[HTTPField.Name("X-Request-Id")!] = requestID
         let status = HTTPResponse.Status(code: Int(outcome.sink.status))
@@ -203,6 +215,10 @@ public final class Gateway: Sendable {
     /// A JSON body that does not parse, or breaks the route's schema, names the field.
     static func bodyProblem(_ body: Data, contentType: String?, schema: SchemaNode?) -> Problem? {
         let isJSON = contentType.map { $0.lowercased().hasPrefix("application/json") || $0.lowercased().contains("+json") } ?? (schema != nil)
+        if schema != nil, !isJSON {
+            return Problem(.unsupportedMediaType, "Unsupported Media Type", detail: "this route takes application/json",
+                           errors: [.init(field: "(content-type)", reason: "must be application/json")])
+        }
         guard isJSON, !body.isEmpty || schema != nil else { return nil }
         let value: Any
         do {

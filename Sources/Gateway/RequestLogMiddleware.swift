@@ -43,7 +43,8 @@ struct RequestLogMiddleware: RouterMiddleware {
         }
         response.headers[HTTPField.Name("X-Request-Id")!] = info.id
         let elapsed = start.duration(to: .now)
-        let route = info.route ?? context.endpointPath ?? request.uri.path
+        // Never the raw path: every scanned URL would become a new metric series.
+        let route = info.route ?? context.endpointPath ?? "unmatched"
         let status = response.status.code
         logger.info("request", metadata: [
             "request": "\(info.id)", "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(status)",

@@ -126,9 +126,11 @@ extension PluginHost {
             guard let self, let context else { return }
             if interval == nil { _ = context.timers.withLock { $0.removeValue(forKey: id) } }
             // Ticks only while the plugin is active; a tick runs between its deliveries.
+            let storage = self.configuration.storage
             self.table.mailbox(of: pluginID)?.enqueueJob { [weak context] in
                 guard let context, context.timers.withLock({ $0[id] != nil }) || interval == nil else { return }
                 callback(context.pluginContext, id)
+                storage?.endCall(pluginID: pluginID)
             }
         }
         context.timers.withLock { $0[id] = TimerBox(source: timer) }

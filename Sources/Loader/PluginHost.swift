@@ -207,9 +207,17 @@ public final class PluginHost: @unchecked Sendable {
             Subscriber(pluginID: manifest.id, topic: sub.topic, handlerName: sub.handler, parallel: sub.parallel,
                        invocation: sub.typed.map { .typed($0) } ?? .generic(unsafeBitCast(sub.symbol, to: eop_event_handler_fn.self), pluginContext))
         }
+        let storage = configuration.storage
         let owners = prepared.answers.map { answer in
-            QueryOwner(pluginID: manifest.id, topic: answer.topic, handlerName: answer.handler,
-                       invocation: .generic(unsafeBitCast(answer.symbol, to: eop_query_handler_fn.self), pluginContext))
+            let generic = QueryOwner(pluginID: manifest.id, topic: answer.topic, handlerName: answer.handler,
+                                     invocation: .generic(unsafeBitCast(answer.symbol, to: eop_query_handler_fn.self), pluginContext))
+            guard let storage else { return generic }
+            // Same call, then any transaction the handler left open is rolled back on this thread.
+            return QueryOwner(pluginID: manifest.id, topic: answer.topic, handlerName: answer.handler, invocation: .swift { envelope in
+                let result = generic.answer(envelope)
+                storage.endCall(pluginID: manifest.id)
+                return result
+            })
         }
         do {
             try table.installOwners(pluginID: manifest.id, owners: owners)
@@ -235,8 +243,10 @@ public final class PluginHost: @unchecked Sendable {
             return
         }
         transport.resume(pluginID: manifest.id)
+        let calls = CallCounter()
         setRoutes(prepared.routes.map { r in
-            RouteBinding(pluginID: manifest.id, route: r.route, handler: unsafeBitCast(r.symbol, to: eop_route_handler_fn.self), pluginContext: pluginContext)
+            RouteBinding(pluginID: manifest.id, route: r.route, handler: unsafeBitCast(r.symbol, to: eop_route_handler_fn.self),
+                         pluginContext: pluginContext, calls: calls)
         }, for: manifest.id)
         update(manifest.id) {
             $0.state = .active
@@ -406,7 +416,10 @@ public final class PluginHost: @unchecked Sendable {
     private func stop(_ id: String, drainTimeout: Duration) {
         guard let context = contexts[id] else { return }
         update(id) { $0.state = .stopping }
+        // No HTTP call may still be inside the plugin when it is destroyed.
+        let inFlight = routeState.withLock { $0.bindings[id]?.first?.calls }
         setRoutes(nil, for: id)
+        inFlight?.closeAndWait()
         transport.detach(pluginID: id, timeout: drainTimeout)
         context.cancelTimers()
         table.uninstall(pluginID: id)

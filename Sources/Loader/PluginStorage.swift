@@ -7,6 +7,9 @@ import EOPManifest
 public protocol PluginStorage: Sendable {
     /// Prepares storage for `manifest`'s plugin.
     func prepare(_ manifest: PluginManifest) throws
+    /// Called on the calling thread after each route, query or timer call into the plugin:
+    /// a transaction the plugin left open is rolled back, so it cannot leak to the next call.
+    func endCall(pluginID: String)
 }
 
 extension PluginHost {

@@ -206,3 +206,33 @@ struct PluginAssetTests {
         }
     }
 }
+
+@Suite("The gateway keeps its own paths")
+struct GatewayReservedPathTests {
+    @Test("a plugin's {param} routes never shadow /health, /admin or /metrics; a schema route refuses a non-JSON body with 415")
+    func reserved() async throws {
+        let ws = try Workspace()
+        try ws.compileC(Repo.examples.appendingPathComponent("c-hello/hello.c"), library: "libc_hello.so")
+        try ws.probe("shadow")
+        try ws.manifest("shadow", probeManifest("shadow").replacingOccurrences(of: #""answers""#, with: #""routes": [{"method": "GET", "path": "/{slug}", "handler": "probe_route"}, {"method": "POST", "path": "/{a}/{b}", "handler": "probe_route"}], "answers""#))
+        let host = try ws.host(extraManifestPaths: [Repo.examples])
+        defer { host.shutdown() }
+        host.boot()
+        #expect(host.plugin("shadow")?.state == .active, "\(host.reason("shadow"))")
+        let gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals()))
+        try await gateway.application().test(.live) { client in
+            let health = try await client.execute(uri: "/health", method: .get)
+            #expect(String(buffer: health.body) == #"{"status":"ok"}"#)
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(!String(buffer: metrics.body).contains(#""probe""#))
+            let login = try await client.execute(uri: "/admin/login", method: .post, body: ByteBuffer(string: "email=a&password=b"))
+            #expect(!String(buffer: login.body).contains(#""probe""#), "the console's login form must never reach a plugin")
+            let page = try await client.execute(uri: "/summer-sale", method: .get)
+            #expect(String(buffer: page.body) == #"{"probe":"shadow"}"#)
+            let text = try await client.execute(uri: "/api/c-hello/echo", method: .post,
+                                                headers: [.contentType: "text/plain", HTTPField.Name("x-test-principal")!: "staff:u1:*"],
+                                                body: ByteBuffer(string: #"{"message": 5}"#))
+            #expect(text.status == .unsupportedMediaType)
+        }
+    }
+}

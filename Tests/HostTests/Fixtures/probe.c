@@ -127,3 +127,10 @@ EOP_EXPORT eop_status_t probe_slow(void *ctx, const eop_event_t *q, eop_reply_t 
     usleep(400 * 1000);
     return reply->write(reply, (const uint8_t *)"{}", 2);
 }
+
+/* A route handler answering {"probe":"<id>"}. [any-thread] */
+EOP_EXPORT eop_status_t probe_route(void *ctx, const eop_http_request_t *request, eop_http_response_t *response, eop_error_t *err) {
+    (void)ctx; (void)request; (void)err;
+    static const char body[] = "{\"probe\":\"" PROBE_ID "\"}";
+    return response->write(response, (const uint8_t *)body, sizeof body - 1);
+}
