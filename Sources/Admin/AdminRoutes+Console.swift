@@ -13,7 +13,7 @@ extension AdminRoutes {
 
         admin.get("login") { request, _ in
             // Before a session exists, the login form's CSRF token is a double-submit cookie.
-            let token = randomToken()
+            let token = Secrets.newToken()
             return html(try renderer.login(error: nil, email: nil, csrfToken: token, retryAfter: nil),
                         headers: [.setCookie: cookie(Self.loginCSRFCookie, token, maxAge: 3600, path: "/admin/login")])
         }
@@ -21,7 +21,7 @@ extension AdminRoutes {
             let form = try await formFields(request)
             let expected = IdentityPrincipals.cookie(Self.loginCSRFCookie, in: request.headers)
             guard let expected, let sent = form["csrf_token"], constantTimeEqual(expected, sent) else {
-                let token = refreshToken()
+                let token = Secrets.newToken()
                 return html(try renderer.login(error: "The form expired. Please sign in again.", email: form["email"], csrfToken: token, retryAfter: nil),
                             status: .forbidden, headers: [.setCookie: cookie(Self.loginCSRFCookie, token, maxAge: 3600, path: "/admin/login")])
             }
@@ -38,7 +38,7 @@ extension AdminRoutes {
                                                cookie(Self.loginCSRFCookie, "", maxAge: 0, path: "/admin/login")]
                 return Response(status: .seeOther, headers: headers)
             } catch let failure as AuthenticationFailure {
-                let token = randomToken()
+                let token = Secrets.newToken()
                 var retryAfter: Int?
                 var status = HTTPResponse.Status.unauthorized
                 if case .throttled(let seconds) = failure { retryAfter = seconds; status = .tooManyRequests }
@@ -137,7 +137,6 @@ extension AdminRoutes {
             .response(requestID: "console")
     }
 
-    private func refreshToken() -> String { randomToken() }
 
     private func cookie(_ name: String, _ value: String, maxAge: Int, path: String) -> String {
         "\(name)=\(value); Path=\(path); Max-Age=\(max(0, maxAge)); HttpOnly; SameSite=Lax" + (secureCookies ? "; Secure" : "")
@@ -154,12 +153,6 @@ extension AdminRoutes {
         for item in components.queryItems ?? [] { fields[item.name] = item.value ?? "" }
         return fields
     }
-}
-
-func randomToken() -> String {
-    var generator = SystemRandomNumberGenerator()
-    let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-    return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
 }
 
 func constantTimeEqual(_ a: String, _ b: String) -> Bool {

@@ -164,10 +164,7 @@ public struct AdminRoutes: Sendable {
     }
 }
 
-func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
-    return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-}
+func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response { Gateway.json(object, status: status) }
 
 func html(_ text: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
     var fields = headers

@@ -50,10 +50,6 @@ public struct DatabaseTarget: Sendable, Equatable {
 
     /// For logs: never the password.
     public var redacted: String { "postgresql://\(user)@\(host):\(port)/\(database)" }
-
-    static func redact(_ url: String) -> String {
-        url.replacingOccurrences(of: #":[^:@/]*@"#, with: ":***@", options: .regularExpression)
-    }
 }
 
 /// A database location the host cannot use.

@@ -24,7 +24,7 @@ enum SQLExtension {
                 guard let p = params?[i] else { return SQLExtension.fail(err, EOP_ERR_INVALID, "execute: params is NULL but n_params is \(count)") }
                 switch p.type {
                 case EOP_SQL_NULL: values.append(nil)
-                case EOP_SQL_TEXT: values.append(PostgresValue(p.text.swiftText))
+                case EOP_SQL_TEXT: values.append(PostgresValue(p.text.string))
                 case EOP_SQL_INT64: values.append(PostgresValue(p.int64))
                 case EOP_SQL_DOUBLE: values.append(PostgresValue(p.number))
                 case EOP_SQL_BOOL: values.append(PostgresValue(p.int64 != 0))
@@ -32,7 +32,7 @@ enum SQLExtension {
                 default: return SQLExtension.fail(err, EOP_ERR_INVALID, "execute: parameter $\(i + 1) has unknown type \(p.type)")
                 }
             }
-            let text = sql.swiftText
+            let text = sql.string
             return SQLExtension.run(host, err) { log, id in
                 let result = try log.execute(pluginID: id, sql: text, params: values)
                 if let rows { rows.pointee = OpaquePointer(Unmanaged.passRetained(try SQLRows(result)).toOpaque()) }
@@ -168,11 +168,6 @@ final class SQLRows {
 }
 
 extension eop_str_t {
-    var swiftText: String {
-        guard let ptr, len > 0 else { return "" }
-        return String(decoding: UnsafeRawBufferPointer(start: ptr, count: len), as: UTF8.self)
-    }
-
     var bytes: Data {
         guard let ptr, len > 0 else { return Data() }
         return Data(bytes: ptr, count: len)

@@ -1,3 +1,4 @@
+import EOPDispatch
 import EOPPlatformKit
 import Foundation
 import HTTPTypes
@@ -54,12 +55,5 @@ struct RequestLogMiddleware: RouterMiddleware {
         Counter(label: "eop_http_requests_total", dimensions: dimensions).increment()
         Metrics.Timer(label: "eop_http_request_duration_seconds", dimensions: [("route", route)]).recordNanoseconds(Int64(elapsed.seconds * 1e9))
         return response
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Random tokens and their digests. Tokens are 32 random bytes from the
 /// system CSPRNG, base64url without padding; only their SHA-256 is stored.
-enum Secrets {
+public enum Secrets {
     /// 32 random bytes.
     static func randomBytes(count: Int = 32) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()  // getrandom(2) on Linux
@@ -11,7 +11,7 @@ enum Secrets {
     }
 
     /// A new opaque token: base64url of 32 random bytes (43 characters).
-    static func newToken() -> String { base64url(randomBytes()) }
+    public static func newToken() -> String { base64url(randomBytes()) }
 
     /// SHA-256 of the token's UTF-8 bytes: what the database stores.
     static func digest(_ token: String) -> [UInt8] {
