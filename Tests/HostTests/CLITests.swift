@@ -5,20 +5,8 @@ import Testing
 struct CLITests {
     /// Runs `eop` with the given arguments and environment; returns exit code and output.
     @discardableResult
-    static func eop(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = Repo.buildDirectory.appendingPathComponent("eop")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.currentDirectoryURL = Repo.root
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    static func eop(_ arguments: [String], environment: [String: String]) throws -> ProcessOutput {
+        try runProcess(Repo.buildDirectory.appendingPathComponent("eop"), arguments, in: Repo.root, environment: environment)
     }
 
     @Test("`eop plugins list` after `eop run` shows each plugin's state and a refused one's reason; Ctrl-C stops the host")

@@ -12,9 +12,9 @@ struct ConsoleBrowserTests {
         let home = ws.root.appendingPathComponent("home")
         let env = ["EOP_HOME": home.path, "EOP_PLUGIN_PATH": "\(Repo.examples.path):\(ws.manifests.path)",
                    "EOP_LIBRARY_PATH": ws.libraries.path, "EOP_EVENTS_DIR": Repo.events.path, "EOP_HTTP_PORT": "0"]
-        let owner = try Self.run(Repo.buildDirectory.appendingPathComponent("eop").path, ["users", "create-owner", "--email", "owner@shop.example"],
-                                 env: env, input: "correct horse battery\n")
-        #expect(owner.status == 0, "\(owner.output)")
+        let owner = try runProcess(Repo.buildDirectory.appendingPathComponent("eop"), ["users", "create-owner", "--email", "owner@shop.example"],
+                                   in: Repo.root, environment: env, input: "correct horse battery\n")
+        #expect(owner.status == 0, "\(owner.out)\(owner.err)")
 
         let host = try HostProcess(home: home, environment: env, log: ws.root.appendingPathComponent("host.log"))
         defer { host.interrupt() }
@@ -24,29 +24,11 @@ struct ConsoleBrowserTests {
 
         let screenshot = Repo.root.appendingPathComponent("docs/screenshots/admin.png")
         try FileManager.default.createDirectory(at: screenshot.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let browser = try Self.run("/usr/bin/env", ["python3", Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/console_browser.py").path,
+        let browser = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/console_browser.py").path,
                                                     base, "owner@shop.example", "correct horse battery", screenshot.path,
-                                                    "hello=active", "c-hello=active", "ghost=not found", "catalog=not installed"], env: [:], input: nil)
-        #expect(browser.status == 0, "\(browser.output)")
-        #expect(browser.output.contains("ok: ghost not found"), "\(browser.output)")
+                                                    "hello=active", "c-hello=active", "ghost=not found", "catalog=not installed"], in: Repo.root)
+        #expect(browser.status == 0, "\(browser.out)\(browser.err)")
+        #expect(browser.out.contains("ok: ghost not found"), "\(browser.out)\(browser.err)")
         #expect(FileManager.default.fileExists(atPath: screenshot.path))
-    }
-
-    static func run(_ executable: String, _ arguments: [String], env: [String: String], input: String?) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-        p.currentDirectoryURL = Repo.root
-        let out = Pipe(), stdin = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        p.standardInput = stdin
-        try p.run()
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try stdin.fileHandleForWriting.close()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

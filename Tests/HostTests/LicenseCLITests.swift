@@ -4,19 +4,8 @@ import Testing
 @Suite("Licensing through the eop and eop-license commands")
 struct LicenseCLITests {
     /// Runs a built executable of this package.
-    static func tool(_ name: String, _ arguments: [String], environment: [String: String], directory: URL) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = Repo.buildDirectory.appendingPathComponent(name)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.currentDirectoryURL = directory
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    static func tool(_ name: String, _ arguments: [String], environment: [String: String], directory: URL) throws -> ProcessOutput {
+        try runProcess(Repo.buildDirectory.appendingPathComponent(name), arguments, in: directory, environment: environment)
     }
 
     @Test("a Starter license: its 9 plugin modules plus the core run, the other 22 modules are refused with 'not in tier Starter'")

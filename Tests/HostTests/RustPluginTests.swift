@@ -27,26 +27,11 @@ enum RustExample {
     /// Runs a program; returns its standard output, throws with its standard error on failure.
     @discardableResult
     static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> String {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        // Read both pipes while the process runs, so a chatty build cannot fill one and stall.
-        let errorData = LockedData()
-        let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.done { Thread.sleep(forTimeInterval: 0.01) }
-        guard process.terminationStatus == 0 else {
-            throw FixtureError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errorData.value, as: UTF8.self).suffix(3000))")
+        let result = try runProcess(executable, arguments, in: directory, environment: environment)
+        guard result.status == 0 else {
+            throw FixtureError("\(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited \(result.status): \(result.err.suffix(3000))")
         }
-        return String(decoding: out, as: UTF8.self)
+        return result.out
     }
 
     /// `cargo build --release` of the example into a target folder inside the test's
@@ -75,15 +60,6 @@ enum RustExample {
     }
 }
 
-/// Data written once by another thread.
-final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    private var finished = false
-    func set(_ d: Data) { lock.withLock { data = d; finished = true } }
-    var done: Bool { lock.withLock { finished } }
-    var value: Data { lock.withLock { data } }
-}
 
 @Suite("A plugin written in Rust (SDK/examples/rust-loyalty-demo)", .enabled(if: RustExample.cargo != nil, "cargo is not on PATH: the Rust example plugin cannot be built here (install Rust to run these tests)"))
 struct RustPluginTests {

@@ -205,3 +205,46 @@ extension PluginHost {
         return try #require(try JSONSerialization.jsonObject(with: r.reply) as? [String: Any])
     }
 }
+
+/// What a child process printed, and how it ended.
+struct ProcessOutput {
+    let status: Int32
+    let out: String
+    let err: String
+}
+
+/// Runs a program to its end. Both pipes are read while it runs, so a child that fills
+/// one of them cannot stall; `input` (if any) is written to its standard input.
+func runProcess(_ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                input: String? = nil) throws -> ProcessOutput {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    let output = Pipe(), errors = Pipe(), stdin = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    let errorData = LockedData()
+    let reader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+    reader.start()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    while !errorData.done { Thread.sleep(forTimeInterval: 0.01) }
+    return ProcessOutput(status: process.terminationStatus, out: String(decoding: out, as: UTF8.self),
+                         err: String(decoding: errorData.value, as: UTF8.self))
+}
+
+/// Bytes one thread hands to another.
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var finished = false
+    func set(_ d: Data) { lock.withLock { data = d; finished = true } }
+    var done: Bool { lock.withLock { finished } }
+    var value: Data { lock.withLock { data } }
+}
