@@ -1,4 +1,5 @@
 import EOPConsole
+import EOPLoader
 import Foundation
 
 /// What the admin API and the console need from the host; the host implements it.
@@ -22,4 +23,10 @@ public protocol AdminBackend: Sendable {
     /// Validates and saves a plugin's setting values (an empty secret keeps the current one).
     /// Returns a note for the operator (e.g. when it applies).
     func updateSettings(_ pluginID: String, values: [String: String]) throws -> String
+    /// Hot-swaps a plugin to the bundle or folder at `source`; `progress` hears each step.
+    func swap(_ id: String, source: String, by: String, pauseDeadline: Duration, progress: @escaping @Sendable (SwapStep) -> Void) throws -> SwapRecord
+    /// Swaps a plugin back to the version it ran before its last swap.
+    func rollback(_ id: String, by: String, progress: @escaping @Sendable (SwapStep) -> Void) throws -> SwapRecord
+    /// Swap records, newest last (every plugin's when `id` is nil).
+    func swapHistory(_ id: String?) throws -> [SwapRecord]
 }

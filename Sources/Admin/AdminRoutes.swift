@@ -15,10 +15,14 @@ public struct AdminRoutes: Sendable {
     let principals: IdentityPrincipals
     /// Set `Secure` on cookies (when the host is served over TLS).
     let secureCookies: Bool
+    /// The bearer token the local `eop` CLI presents (from `<home>/run/operator.token`,
+    /// readable only by the host's user): full rights, recorded as "operator (cli)".
+    let operatorToken: String?
     let logger: Logger
 
     public init(backend: AdminBackend, store: IdentityStore, renderer: ConsoleRenderer, secureCookies: Bool = false,
-                logger: Logger = Logger(label: "eop.admin")) {
+                operatorToken: String? = nil, logger: Logger = Logger(label: "eop.admin")) {
+        self.operatorToken = operatorToken
         self.backend = backend
         self.store = store
         self.renderer = renderer
@@ -32,6 +36,10 @@ public struct AdminRoutes: Sendable {
         "/api/admin/plugins": ["get": ["summary": "Every plugin and product module: state, version, reason refused"]],
         "/api/admin/plugins/{id}/activate": ["post": ["summary": "Activate a stopped plugin"]],
         "/api/admin/plugins/{id}/deactivate": ["post": ["summary": "Deactivate a plugin (refused while active modules depend on it)"]],
+        "/api/admin/plugins/{id}/swap": ["post": ["summary": "Hot-swap a plugin to the version at {\"source\": bundle or folder}; steps streamed as NDJSON with Accept: application/x-ndjson"]],
+        "/api/admin/plugins/{id}/rollback": ["post": ["summary": "Swap a plugin back to the version it ran before its last swap"]],
+        "/api/admin/plugins/{id}/swaps": ["get": ["summary": "A plugin's swap history: from, to, who, when, pause time, outcome, steps"]],
+        "/api/admin/swaps": ["get": ["summary": "Every plugin's swap history"]],
         "/api/admin/license": ["get": ["summary": "The license in force, entitlements, days to expiry"]],
         "/api/admin/events/dead-letters": ["get": ["summary": "Facts a subscriber failed on"]],
         "/api/admin/events/dead-letters/{id}/replay": ["post": ["summary": "Replay a dead letter (at most one success)"]],
@@ -58,16 +66,28 @@ public struct AdminRoutes: Sendable {
                                                  "reason": $0.reason as Any, "warnings": $0.warnings, "mailbox_depth": $0.mailboxDepth as Any] })
         }
         api.post("plugins/{id}/:action") { request, context in
-            try await staff(request, "admin.write")
+            let principal = try await staff(request, "admin.write")
             let id = try context.parameters.require("id"), action = try context.parameters.require("action")
+            if action == "swap" || action == "rollback" {
+                return try await swap(request, id: id, rollback: action == "rollback", by: principal.id)
+            }
             try await Blocking.perform { [backend] in
                 switch action {
                 case "activate": try backend.activate(id)
                 case "deactivate": try backend.deactivate(id)
-                default: throw Problem(.notFound, "Not Found", detail: "no action \(action); use activate or deactivate")
+                default: throw Problem(.notFound, "Not Found", detail: "no action \(action); use activate, deactivate, swap or rollback")
                 }
             }
             return json(["id": id, "done": action])
+        }
+        api.get("plugins/{id}/swaps") { request, context in
+            try await staff(request, "admin.read")
+            let id = try context.parameters.require("id")
+            return json(try await Blocking.perform { [backend] in try backend.swapHistory(id) }.map(Self.swapJSON))
+        }
+        api.get("swaps") { request, _ in
+            try await staff(request, "admin.read")
+            return json(try await Blocking.perform { [backend] in try backend.swapHistory(nil) }.map(Self.swapJSON))
         }
         api.get("license") { request, _ in
             try await staff(request, "admin.read")
@@ -142,7 +162,12 @@ public struct AdminRoutes: Sendable {
     }
 
     /// Requires signed-in staff holding `permission` (401 / 403 as problem+json otherwise).
-    private func staff(_ request: Request, _ permission: String) async throws {
+    @discardableResult
+    private func staff(_ request: Request, _ permission: String) async throws -> GatewayPrincipal {
+        if let operatorToken, let authorization = request.headers[.authorization],
+           constantTimeEqual(authorization, "Bearer " + operatorToken) {
+            return GatewayPrincipal(kind: .staff, id: "operator (cli)", permissions: ["*"])
+        }
         // CSRF: a write authenticated by the session cookie must be JSON, which a page of
         // another origin can only send after a CORS preflight (that this host never grants).
         if request.method != .get, request.headers[.authorization] == nil, !isJSON(request) {
@@ -152,9 +177,10 @@ public struct AdminRoutes: Sendable {
         let p = await principals.principal(for: request.headers)
         guard p.kind == .staff else { throw Problem(.unauthorized, "Unauthorized", detail: "staff sign-in or an API token is required") }
         guard p.can(permission) else { throw Problem(.forbidden, "Forbidden", detail: "the permission \(permission) is required") }
+        return p
     }
 
-    private func jsonObject(_ request: Request) async throws -> [String: Any] {
+    func jsonObject(_ request: Request) async throws -> [String: Any] {
         var request = request
         let body = try await request.collectBody(upTo: 64 << 10)
         guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {

@@ -165,20 +165,36 @@ public final class DispatchTable: @unchecked Sendable {
     /// Sends a command or query to its owner and waits at most `timeout` for the answer.
     /// A late answer is discarded.
     public func request(_ envelope: EventEnvelope, timeout: Duration) -> QueryResult {
-        guard let owner = owner(of: envelope.event.topic) else {
-            return QueryResult(status: EOP_ERR_NOT_FOUND, message: "no active plugin answers '\(envelope.event.topic)'")
+        let topic = envelope.event.topic
+        guard let first = owner(of: topic) else {
+            return QueryResult(status: EOP_ERR_NOT_FOUND, message: "no active plugin answers '\(topic)'")
         }
+        let deadline = Date().addingTimeInterval(timeout.seconds)
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
-        queryQueue.async {
-            CurrentDelivery.set(envelope)
-            box.value = owner.answer(envelope)
-            CurrentDelivery.set(nil)
+        queryQueue.async { [self] in
+            // A swap may hold the owner's gate; once it lets go, the new instance answers.
+            var owner: QueryOwner? = first
+            while let current = owner {
+                switch current.gate?.enter(until: deadline) ?? .entered {
+                case .entered:
+                    CurrentDelivery.set(envelope)
+                    box.value = current.answer(envelope)
+                    CurrentDelivery.set(nil)
+                    current.gate?.leave()
+                    owner = nil
+                case .retired:
+                    owner = self.owner(of: topic)
+                    if owner == nil { box.value = QueryResult(status: EOP_ERR_NOT_FOUND, message: "no active plugin answers '\(topic)'") }
+                case .timedOut:
+                    owner = nil
+                }
+            }
             done.signal()
         }
         guard done.wait(timeout: .now() + timeout.seconds) == .success, let result = box.value else {
-            logger.warning("query timed out", metadata: ["topic": "\(envelope.event.topic)", "owner": "\(owner.pluginID)"])
-            return QueryResult(status: EOP_ERR_TIMEOUT, message: "'\(owner.pluginID)' did not answer '\(envelope.event.topic)' within \(timeout)")
+            logger.warning("query timed out", metadata: ["topic": "\(topic)", "owner": "\(first.pluginID)"])
+            return QueryResult(status: EOP_ERR_TIMEOUT, message: "'\(first.pluginID)' did not answer '\(topic)' within \(timeout)")
         }
         return result
     }

@@ -11,6 +11,12 @@ public protocol FactTransport: Sendable {
     func resume(pluginID: String)
     /// Stops delivering to the plugin, waiting up to `timeout` for the handler in flight.
     func detach(pluginID: String, timeout: Duration)
+    /// Holds the plugin's deliveries (they queue) and waits up to `timeout` for the
+    /// handler in flight; false when it was still running (deliveries stay held).
+    func pause(pluginID: String, timeout: Duration) -> Bool
+    /// While paused: hands the plugin's queued and future deliveries to `subscribers`,
+    /// the new instance's (hot swap, `generation` = theirs). Nothing queued is lost or delivered twice.
+    func retarget(pluginID: String, subscribers: [Subscriber], generation: UInt64) throws
     /// Waits until everything published so far is delivered; false when `timeout` passed first.
     func drain(timeout: Duration) -> Bool
     /// Every attached subscription (for metrics).
@@ -31,6 +37,15 @@ extension DispatchTable: FactTransport {
     }
 
     public var attachedSubscribers: [Subscriber] { allFactSlots }
+
+    public func pause(pluginID: String, timeout: Duration) -> Bool {
+        mailbox(of: pluginID)?.pause(timeout: timeout) ?? true
+    }
+
+    public func retarget(pluginID: String, subscribers: [Subscriber], generation: UInt64) throws {
+        try installSubscribers(pluginID: pluginID, subscribers: subscribers)
+        mailbox(of: pluginID)?.retarget(to: subscribers, generation: generation)
+    }
 
     public func detach(pluginID: String, timeout: Duration) {
         if let box = mailbox(of: pluginID) { box.drain(timeout: timeout) }

@@ -62,6 +62,14 @@ public final class Mailbox: @unchecked Sendable {
     /// Starts delivering again.
     public func resume() { lanes.forEach { $0.setPaused(false) } }
 
+    /// Hands every event queued for an older instance, and any that arrives later, to
+    /// `subscribers` (one per topic) instead: a hot swap calls it while paused. An event
+    /// whose topic the new instance no longer subscribes to is dropped with a log line.
+    public func retarget(to subscribers: [Subscriber], generation: UInt64) {
+        let byTopic = Dictionary(subscribers.map { ($0.topic, $0) }, uniquingKeysWith: { a, _ in a })
+        lanes.forEach { $0.retarget(byTopic, generation: generation) }
+    }
+
     /// Waits until every lane is empty and idle; false when `timeout` passed first.
     @discardableResult
     public func drain(timeout: Duration) -> Bool {
@@ -95,6 +103,9 @@ final class Lane: @unchecked Sendable {
     private var inFlight = false
     private var paused = false
     private var stopped = false
+    // After a hot swap: the instance deliveries go to, by topic.
+    private var generation: UInt64 = 0
+    private var targets: [String: Subscriber]?
 
     init(name: String, retry: RetryPolicy, deadLetters: DeadLetterStore, logger: Logger) {
         self.name = name
@@ -149,6 +160,13 @@ final class Lane: @unchecked Sendable {
         return true
     }
 
+    func retarget(_ targets: [String: Subscriber], generation: UInt64) {
+        condition.lock()
+        self.targets = targets
+        self.generation = generation
+        condition.unlock()
+    }
+
     func stop() {
         condition.lock()
         stopped = true
@@ -186,11 +204,18 @@ final class Lane: @unchecked Sendable {
                     continue
                 }
                 notBefore = nil
-                let item = queue[head]
+                var item = queue[head]
                 head += 1
                 if head > 1024, head * 2 > queue.count {
                     queue.removeFirst(head)
                     head = 0
+                }
+                if case .delivery(let envelope, let subscriber, let attempt) = item, subscriber.generation != generation, let targets {
+                    guard let current = targets[subscriber.topic] else {
+                        logger.notice("event dropped: the new version no longer subscribes", metadata: ["plugin": "\(subscriber.pluginID)", "topic": "\(subscriber.topic)", "event": "\(envelope.event.id)"])
+                        continue
+                    }
+                    item = .delivery(envelope, current, attempt: attempt)
                 }
                 inFlight = true
                 return item

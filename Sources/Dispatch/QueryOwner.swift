@@ -19,13 +19,16 @@ public final class QueryOwner: @unchecked Sendable {
     public let handlerName: String
     /// How to call it.
     public let invocation: Invocation
+    /// The owning instance's gate (a hot swap holds callers here), if any.
+    public let gate: CallGate?
 
     /// Creates an owner slot.
-    public init(pluginID: String, topic: String, handlerName: String, invocation: Invocation) {
+    public init(pluginID: String, topic: String, handlerName: String, invocation: Invocation, gate: CallGate? = nil) {
         self.pluginID = pluginID
         self.topic = topic
         self.handlerName = handlerName
         self.invocation = invocation
+        self.gate = gate
     }
 
     /// Calls the owner (on the calling thread).
@@ -60,11 +63,14 @@ public struct QueryResult: Sendable, Equatable {
 }
 
 /// A host-owned `eop_reply_t` that collects what the plugin writes.
-final class ReplySink: @unchecked Sendable {
-    let reply: UnsafeMutablePointer<eop_reply_t>
-    var bytes = Data()
+public final class ReplySink: @unchecked Sendable {
+    /// The sink to hand to the plugin; valid while this object lives.
+    public let reply: UnsafeMutablePointer<eop_reply_t>
+    /// What the plugin wrote.
+    public private(set) var bytes = Data()
 
-    init() {
+    /// An empty sink.
+    public init() {
         reply = .allocate(capacity: 1)
         reply.initialize(to: eop_reply_t(struct_size: UInt32(MemoryLayout<eop_reply_t>.size), host_data: nil, write: { reply, data, len in
             guard let reply, let owner = reply.pointee.host_data else { return EOP_ERR_INVALID }

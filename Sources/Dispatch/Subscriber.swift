@@ -24,6 +24,9 @@ public final class Subscriber: @unchecked Sendable {
     public let parallel: Bool
     /// How to call it.
     public let invocation: Invocation
+    /// Which instance of the plugin it calls (0, then +1 per hot swap): a mailbox hands
+    /// an event queued for an older instance to the current one instead.
+    public let generation: UInt64
     /// Events handled with OK.
     public let delivered = Atomic<Int>(0)
     /// Calls that asked for a retry.
@@ -32,7 +35,8 @@ public final class Subscriber: @unchecked Sendable {
     public let deadLettered = Atomic<Int>(0)
 
     /// Creates a slot.
-    public init(pluginID: String, topic: String, handlerName: String, parallel: Bool = false, invocation: Invocation) {
+    public init(pluginID: String, topic: String, handlerName: String, parallel: Bool = false, generation: UInt64 = 0, invocation: Invocation) {
+        self.generation = generation
         self.pluginID = pluginID
         self.topic = topic
         self.handlerName = handlerName

@@ -11,8 +11,9 @@ import Logging
 final class DurableConsumer: @unchecked Sendable {
     let pluginID: String
     let module: ModuleDatabase
-    private let subscribers: [String: Subscriber]
-    private let topicsLiteral: String
+    // Replaced only while paused with no batch in flight (hot swap), under `condition`.
+    private var subscribers: [String: Subscriber]
+    private var topicsLiteral: String
     private unowned let log: EventLog
     private let condition = NSCondition()
     // Guarded by `condition`.
@@ -32,7 +33,20 @@ final class DurableConsumer: @unchecked Sendable {
         topicsLiteral = PostgresArray.text(subscribers.map(\.topic))
     }
 
-    var allSubscribers: [Subscriber] { Array(subscribers.values) }
+    var allSubscribers: [Subscriber] {
+        condition.lock(); defer { condition.unlock() }
+        return Array(subscribers.values)
+    }
+
+    /// Hot swap, while paused: the next batch calls the new instance's handlers. The
+    /// offset and inbox stay, so nothing is skipped or handled twice.
+    func retarget(_ subscribers: [Subscriber]) {
+        condition.lock(); defer { condition.unlock() }
+        precondition(paused && !inFlight, "retarget needs a paused consumer")
+        self.subscribers = Dictionary(subscribers.map { ($0.topic, $0) }, uniquingKeysWith: { a, _ in a })
+        topicsLiteral = PostgresArray.text(subscribers.map(\.topic))
+        attempts = [:]
+    }
 
     func start() {
         let t = Thread { [self] in run() }

@@ -172,6 +172,18 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
         state.withLock { $0.consumers[pluginID] }?.resume()
     }
 
+    public func pause(pluginID: String, timeout: Duration) -> Bool {
+        state.withLock { $0.consumers[pluginID] }?.pause(timeout: timeout) ?? true
+    }
+
+    public func retarget(pluginID: String, subscribers: [Subscriber], generation: UInt64) throws {
+        if let consumer = state.withLock({ $0.consumers[pluginID] }) {
+            consumer.retarget(subscribers)
+        } else {
+            try attach(pluginID: pluginID, subscribers: subscribers)  // starts paused, like every consumer
+        }
+    }
+
     public func detach(pluginID: String, timeout: Duration) {
         let consumer = state.withLock { $0.consumers.removeValue(forKey: pluginID) }
         consumer?.stop(timeout: timeout)

@@ -80,6 +80,14 @@ enum HostSchema {
             UNIQUE (subscriber, event_id))
         """,
         """
+        CREATE TABLE IF NOT EXISTS eop.swaps (
+            id bigserial PRIMARY KEY,
+            plugin text NOT NULL,
+            at timestamptz NOT NULL,
+            record jsonb NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS swaps_by_plugin ON eop.swaps (plugin, id)",
+        """
         CREATE TABLE IF NOT EXISTS eop.replays (
             subscriber text NOT NULL,
             event_id uuid NOT NULL,

@@ -1,4 +1,5 @@
 import EOPABI
+import EOPDispatch
 import EOPLoader
 import EOPManifest
 import EOPPlatformKit
@@ -101,6 +102,9 @@ public final class Gateway: Sendable {
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }, logger: logger)
     }
 
+    /// How long a request waits for a plugin a swap holds before answering 503.
+    static let swapWait: TimeInterval = 10
+
     /// A JSON response (keys sorted).
     public static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])) ?? Data()
@@ -153,22 +157,40 @@ public final class Gateway: Sendable {
 
         let headers = request.headers.map { ($0.name.canonicalName.lowercased(), $0.value) }
         let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-        let binding = match.binding, parameters = match.parameters
-        let call: @Sendable () -> PluginCall.Outcome = {
-            PluginCall.run(binding, method: method, path: path, parameters: parameters, query: query, headers: headers,
-                           body: body, principal: principal, requestID: requestID)
+        var binding = match.binding, parameters = match.parameters
+        var outcome: PluginCall.Outcome?
+        // Counted in at the instance's gate, so a stop or swap waits for this call before
+        // destroying it; while a swap holds the gate the call waits, then goes to the new
+        // instance (a retired gate sends it back to the matcher).
+        while outcome == nil {
+            let b = binding, p = parameters
+            let attempt: @Sendable (Date) -> (CallGate.Entry, PluginCall.Outcome?) = { deadline in
+                let entry = b.calls.enter(until: deadline)
+                guard entry == .entered else { return (entry, nil) }
+                defer { b.calls.leave() }
+                return (entry, PluginCall.run(b, method: method, path: path, parameters: p, query: query, headers: headers,
+                                              body: body, principal: principal, requestID: requestID))
+            }
+            let waitUntil = Date().addingTimeInterval(Self.swapWait)
+            var result: (CallGate.Entry, PluginCall.Outcome?) = route.inline ? attempt(Date()) : (.timedOut, nil)
+            if result.0 == .timedOut {
+                result = await withCheckedContinuation { continuation in workers.async { continuation.resume(returning: attempt(waitUntil)) } }
+            }
+            switch result.0 {
+            case .entered:
+                outcome = result.1
+            case .retired:
+                guard case .found(let again) = currentMatcher().match(method: method, path: path) else {
+                    return Problem(.serviceUnavailable, "Service Unavailable", detail: "'\(binding.pluginID)' is stopping").response(requestID: requestID)
+                }
+                binding = again.binding
+                parameters = again.parameters
+            case .timedOut:
+                return Problem(.serviceUnavailable, "Service Unavailable", detail: "'\(binding.pluginID)' is being swapped; retry shortly")
+                    .response(requestID: requestID, extraHeaders: [.retryAfter: "1"])
+            }
         }
-        // Counted in flight, so deactivation waits for this call before destroying the plugin.
-        guard binding.calls.enter() else {
-            return Problem(.serviceUnavailable, "Service Unavailable", detail: "'\(binding.pluginID)' is stopping").response(requestID: requestID)
-        }
-        let outcome: PluginCall.Outcome
-        if route.inline {
-            outcome = call()
-        } else {
-            outcome = await withCheckedContinuation { continuation in workers.async { continuation.resume(returning: call()) } }
-        }
-        binding.calls.leave()
+        guard let outcome else { return nil }
         plugins.configuration.storage?.endCall(pluginID: binding.pluginID)
         guard outcome.status == EOP_OK else {
             logger.error("plugin route failed", metadata: ["request": "\(requestID)", "plugin": "\(binding.pluginID)", "route": "\(route.method) \(route.path)",

@@ -95,7 +95,8 @@ public struct HostConfiguration: Sendable {
             settingsSource: settingsFile.path,
             gate: gate,
             transport: eventLog,
-            storage: eventLog
+            storage: eventLog,
+            swapHistory: eventLog
         )
     }
 }

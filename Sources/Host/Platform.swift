@@ -117,6 +117,7 @@ public final class Platform: Sendable {
 
     /// Stops every plugin, dependants first, and removes the run state.
     public func shutdown() {
+        OperatorToken.remove(runDirectory: configuration.runDirectory)
         plugins.shutdown()
         eventLog?.shutdown()
         RunState.remove(runDirectory: configuration.runDirectory)
@@ -147,6 +148,11 @@ extension Platform {
                 lines.append("eop_events_\(name)_total{topic=\"\(label(s.topic))\",subscriber=\"\(label(s.pluginID))\"} \(read(s))")
             }
         }
+        lines.append("# HELP eop_plugin_resident_generations Old Swift images of a plugin still mapped after swaps (a restart frees them)")
+        lines.append("# TYPE eop_plugin_resident_generations gauge")
+        for p in plugins.plugins where p.manifest != nil {
+            lines.append("eop_plugin_resident_generations{plugin=\"\(label(p.id))\"} \(plugins.residentGenerations(p.id))")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
@@ -157,7 +163,8 @@ extension Platform {
         var gateway = Gateway.Configuration(host: configuration.httpHost, port: configuration.httpPort,
                                             readiness: { [self] in readiness() }, extraMetrics: { [self] in pluginMetrics() })
         if let identity {
-            let admin = AdminRoutes(backend: PlatformAdmin(platform: self), store: identity, renderer: try ConsoleRenderer(), logger: logger)
+            let admin = AdminRoutes(backend: PlatformAdmin(platform: self), store: identity, renderer: try ConsoleRenderer(),
+                                    operatorToken: try OperatorToken.create(runDirectory: configuration.runDirectory), logger: logger)
             gateway.principals = IdentityPrincipals(store: identity)
             let accounts = AccountRoutes(store: identity)
             gateway.hostRoutes = { router in

@@ -37,6 +37,16 @@ struct PlatformAdmin: AdminBackend {
         platform.writeRunState()
     }
 
+    func swap(_ id: String, source: String, by: String, pauseDeadline: Duration, progress: @escaping @Sendable (SwapStep) -> Void) throws -> SwapRecord {
+        try platform.swap(id, source: source, by: by, pauseDeadline: pauseDeadline, progress: progress)
+    }
+
+    func rollback(_ id: String, by: String, progress: @escaping @Sendable (SwapStep) -> Void) throws -> SwapRecord {
+        try platform.rollback(id, by: by, progress: progress)
+    }
+
+    func swapHistory(_ id: String?) throws -> [SwapRecord] { try platform.swapHistory(id) }
+
     func permissions() -> [String: String] {
         var all = ["admin.read": "Read the admin API and the console", "admin.write": "Change plugins, settings, users; replay dead letters"]
         for record in platform.plugins.plugins { all.merge(record.manifest?.permissions ?? [:]) { a, _ in a } }

@@ -23,13 +23,19 @@ public struct LoaderConfiguration: Sendable {
     public var transport: FactTransport?
     /// Schema, roles and migrations per plugin; nil = no database.
     public var storage: PluginStorage?
+    /// Old Swift images one plugin may leave mapped after swaps before a swap is refused
+    /// with "restart the host" (they cannot be unloaded).
+    public var maxResidentGenerations = 16
+    /// Where swap records are kept beyond the process (the database), if anywhere.
+    public var swapHistory: SwapHistoryStore?
 
     /// Creates a configuration.
     public init(
         manifestPaths: [URL], librarySearchPaths: [URL], imageDirectory: URL, events: EventCatalog = EventCatalog(),
         settings: [String: Data] = [:], settingsSource: String = "settings", gate: ActivationGate = AllowAllGate(),
-        transport: FactTransport? = nil, storage: PluginStorage? = nil
+        transport: FactTransport? = nil, storage: PluginStorage? = nil, swapHistory: SwapHistoryStore? = nil
     ) {
+        self.swapHistory = swapHistory
         self.transport = transport
         self.storage = storage
         self.manifestPaths = manifestPaths

@@ -20,8 +20,17 @@ final class PluginContext: @unchecked Sendable {
     var pluginContext: UnsafeMutableRawPointer?
     let timers = Mutex<[UInt64: TimerBox]>([:])
     let nextTimerID = Atomic<UInt64>(1)
+    /// 0 for the instance boot made, +1 per hot swap.
+    let generation: UInt64
+    /// Routes and queries into this instance; a swap or a stop closes it.
+    let gate = CallGate()
+    /// What the loader resolved for this instance (symbols, typed calls, routes).
+    var prepared: PluginHost.Prepared?
+    /// Set before deactivate: queued timer ticks for this instance are skipped.
+    let retired = Atomic<Bool>(false)
 
-    init(manifest: PluginManifest, settings: ModuleSettings, image: LoadedImage, host: PluginHost) {
+    init(manifest: PluginManifest, settings: ModuleSettings, image: LoadedImage, host: PluginHost, generation: UInt64 = 0) {
+        self.generation = generation
         self.manifest = manifest
         self.settings = settings
         self.image = image

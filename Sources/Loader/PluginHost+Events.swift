@@ -128,7 +128,8 @@ extension PluginHost {
             // Ticks only while the plugin is active; a tick runs between its deliveries.
             let storage = self.configuration.storage
             self.table.mailbox(of: pluginID)?.enqueueJob { [weak context] in
-                guard let context, context.timers.withLock({ $0[id] != nil }) || interval == nil else { return }
+                guard let context, !context.retired.load(ordering: .acquiring),
+                      context.timers.withLock({ $0[id] != nil }) || interval == nil else { return }
                 callback(context.pluginContext, id)
                 storage?.endCall(pluginID: pluginID)
             }

@@ -21,7 +21,7 @@ public final class PluginHost: @unchecked Sendable {
     let logger: Logger
     let pluginLogger: Logger
 
-    private let control = NSRecursiveLock()
+    let control = NSRecursiveLock()
     private let state = Mutex<(records: [String: PluginRecord], order: [String])>(([:], []))
     private let routeState = Mutex<(bindings: [String: [RouteBinding]], version: Int)>(([:], 0))
 
@@ -30,7 +30,7 @@ public final class PluginHost: @unchecked Sendable {
     /// Changes whenever a plugin's routes come or go (the gateway rebuilds its matcher).
     public var routesVersion: Int { routeState.withLock { $0.version } }
 
-    private func setRoutes(_ bindings: [RouteBinding]?, for pluginID: String) {
+    func setRoutes(_ bindings: [RouteBinding]?, for pluginID: String) {
         routeState.withLock { s in
             s.bindings[pluginID] = bindings
             s.version += 1
@@ -38,7 +38,7 @@ public final class PluginHost: @unchecked Sendable {
     }
 
     /// The active route another plugin already serves at the same method and path, if any.
-    private func routeConflict(_ routes: [Route], pluginID: String) -> String? {
+    func routeConflict(_ routes: [Route], pluginID: String) -> String? {
         let taken = routeState.withLock { s in s.bindings.filter { $0.key != pluginID }.values.flatMap { $0 } }
         for route in routes {
             if let other = taken.first(where: { $0.route.method == route.method && Self.samePattern($0.route.path, route.path) }) {
@@ -53,7 +53,9 @@ public final class PluginHost: @unchecked Sendable {
         let x = a.split(separator: "/"), y = b.split(separator: "/")
         return x.count == y.count && zip(x, y).allSatisfy { $0 == $1 || ($0.hasPrefix("{") && $1.hasPrefix("{")) }
     }
-    private var contexts: [String: PluginContext] = [:]  // guarded by `control`
+    var contexts: [String: PluginContext] = [:]  // guarded by `control`
+    /// Swap history, earlier versions and resident Swift images (PluginHost+Swap).
+    let swapBook = Mutex(SwapBook())
 
     /// Creates a host; nothing is loaded until `boot()`.
     public init(configuration: LoaderConfiguration, table: DispatchTable? = nil, logger: Logger = Logger(label: "eop.loader")) {
@@ -81,7 +83,7 @@ public final class PluginHost: @unchecked Sendable {
     /// One plugin's record.
     public func plugin(_ id: String) -> PluginRecord? { state.withLock { $0.records[id] } }
 
-    private func update(_ id: String, _ change: (inout PluginRecord) -> Void) {
+    func update(_ id: String, _ change: (inout PluginRecord) -> Void) {
         state.withLock { s in
             if var record = s.records[id] {
                 change(&record)
@@ -192,67 +194,91 @@ public final class PluginHost: @unchecked Sendable {
         }
         update(manifest.id) { $0.state = .resolved }
         let context = PluginContext(manifest: manifest, settings: prepared.settings, image: prepared.image, host: self)
+        context.prepared = prepared
         contexts[manifest.id] = context
         let descriptor = prepared.image.descriptor
         let scratch = ErrorScratch()
-        var pluginContext: UnsafeMutableRawPointer?
-        let initStatus = descriptor.pointee.`init`!(UnsafePointer(context.table), &pluginContext, scratch.pointer)
-        guard initStatus == EOP_OK else {
-            refuse(manifest.id, "init failed (status \(initStatus)): \(scratch.message.isEmpty ? "no message" : scratch.message)", state: .failed)
+        if let message = initialise(context, scratch: scratch) {
+            refuse(manifest.id, message, state: .failed)
             contexts[manifest.id] = nil
             return
         }
-        context.pluginContext = pluginContext
-        let subscribers = prepared.subscriptions.map { sub in
-            Subscriber(pluginID: manifest.id, topic: sub.topic, handlerName: sub.handler, parallel: sub.parallel,
-                       invocation: sub.typed.map { .typed($0) } ?? .generic(unsafeBitCast(sub.symbol, to: eop_event_handler_fn.self), pluginContext))
-        }
-        let storage = configuration.storage
-        let owners = prepared.answers.map { answer in
-            let generic = QueryOwner(pluginID: manifest.id, topic: answer.topic, handlerName: answer.handler,
-                                     invocation: .generic(unsafeBitCast(answer.symbol, to: eop_query_handler_fn.self), pluginContext))
-            guard let storage else { return generic }
-            // Same call, then any transaction the handler left open is rolled back on this thread.
-            return QueryOwner(pluginID: manifest.id, topic: answer.topic, handlerName: answer.handler, invocation: .swift { envelope in
-                let result = generic.answer(envelope)
-                storage.endCall(pluginID: manifest.id)
-                return result
-            })
-        }
+        let slots = makeSlots(context, prepared)
         do {
-            try table.installOwners(pluginID: manifest.id, owners: owners)
+            try table.installOwners(pluginID: manifest.id, owners: slots.owners)
             // Paused: events queue but none is delivered before activate() returns OK.
-            try transport.attach(pluginID: manifest.id, subscribers: subscribers)
+            try transport.attach(pluginID: manifest.id, subscribers: slots.subscribers)
         } catch {
             transport.detach(pluginID: manifest.id, timeout: .zero)
             table.uninstall(pluginID: manifest.id)
-            descriptor.pointee.destroy!(pluginContext)
+            descriptor.pointee.destroy!(context.pluginContext)
             contexts[manifest.id] = nil
             refuse(manifest.id, "\(error)")
             return
         }
         scratch.reset()
-        let activateStatus = descriptor.pointee.activate!(pluginContext, scratch.pointer)
+        let activateStatus = descriptor.pointee.activate!(context.pluginContext, scratch.pointer)
         guard activateStatus == EOP_OK else {
             transport.detach(pluginID: manifest.id, timeout: .zero)
             table.uninstall(pluginID: manifest.id)
             context.cancelTimers()
-            descriptor.pointee.destroy!(pluginContext)
+            descriptor.pointee.destroy!(context.pluginContext)
             contexts[manifest.id] = nil
             refuse(manifest.id, "activate failed (status \(activateStatus)): \(scratch.message.isEmpty ? "no message" : scratch.message)", state: .failed)
             return
         }
         transport.resume(pluginID: manifest.id)
-        let calls = CallCounter()
-        setRoutes(prepared.routes.map { r in
-            RouteBinding(pluginID: manifest.id, route: r.route, handler: unsafeBitCast(r.symbol, to: eop_route_handler_fn.self),
-                         pluginContext: pluginContext, calls: calls)
-        }, for: manifest.id)
+        setRoutes(slots.routes, for: manifest.id)
         update(manifest.id) {
             $0.state = .active
             $0.reason = nil
         }
         logger.info("plugin active", metadata: ["plugin": "\(manifest.id)", "version": "\(manifest.version)"])
+    }
+
+    /// Runs the plugin's init(); the failure message, or nil when it returned OK.
+    func initialise(_ context: PluginContext, scratch: ErrorScratch) -> String? {
+        var pluginContext: UnsafeMutableRawPointer?
+        let status = context.image.descriptor.pointee.`init`!(UnsafePointer(context.table), &pluginContext, scratch.pointer)
+        guard status == EOP_OK else {
+            return "init failed (status \(status)): \(scratch.message.isEmpty ? "no message" : scratch.message)"
+        }
+        context.pluginContext = pluginContext
+        return nil
+    }
+
+    /// One initialised instance's entries for the dispatch table and the gateway.
+    struct Slots {
+        var subscribers: [Subscriber]
+        var owners: [QueryOwner]
+        var routes: [RouteBinding]
+    }
+
+    func makeSlots(_ context: PluginContext, _ prepared: Prepared) -> Slots {
+        let id = context.manifest.id, pluginContext = context.pluginContext, generation = context.generation
+        let subscribers = prepared.subscriptions.map { sub in
+            Subscriber(pluginID: id, topic: sub.topic, handlerName: sub.handler, parallel: sub.parallel, generation: generation,
+                       invocation: sub.typed.map { .typed($0) } ?? .generic(unsafeBitCast(sub.symbol, to: eop_event_handler_fn.self), pluginContext))
+        }
+        let storage = configuration.storage
+        let owners = prepared.answers.map { answer in
+            let generic = QueryOwner(pluginID: id, topic: answer.topic, handlerName: answer.handler,
+                                     invocation: .generic(unsafeBitCast(answer.symbol, to: eop_query_handler_fn.self), pluginContext))
+            guard let storage else {
+                return QueryOwner(pluginID: id, topic: answer.topic, handlerName: answer.handler, invocation: generic.invocation, gate: context.gate)
+            }
+            // Same call, then any transaction the handler left open is rolled back on this thread.
+            return QueryOwner(pluginID: id, topic: answer.topic, handlerName: answer.handler, invocation: .swift { envelope in
+                let result = generic.answer(envelope)
+                storage.endCall(pluginID: id)
+                return result
+            }, gate: context.gate)
+        }
+        let routes = prepared.routes.map { r in
+            RouteBinding(pluginID: id, route: r.route, handler: unsafeBitCast(r.symbol, to: eop_route_handler_fn.self),
+                         pluginContext: pluginContext, calls: context.gate)
+        }
+        return Slots(subscribers: subscribers, owners: owners, routes: routes)
     }
 
     // MARK: Preparation (everything before init)
@@ -346,8 +372,10 @@ public final class PluginHost: @unchecked Sendable {
         }
     }
 
-    private func locateLibrary(_ manifest: PluginManifest) throws(LoadError) -> URL {
-        let candidates = ([manifest.directory] + configuration.librarySearchPaths).map { $0.appendingPathComponent(manifest.library) }
+    func locateLibrary(_ manifest: PluginManifest) throws(LoadError) -> URL {
+        // Beside the manifest, in its library/ folder (an unpacked bundle), then the search paths.
+        let folders = [manifest.directory, manifest.directory.appendingPathComponent("library")] + configuration.librarySearchPaths
+        let candidates = folders.map { $0.appendingPathComponent(manifest.library) }
         guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }) else {
             throw LoadError("library \(manifest.library) not found (looked in: \(candidates.map { $0.deletingLastPathComponent().path }.joined(separator: ", ")))")
         }
@@ -416,16 +444,12 @@ public final class PluginHost: @unchecked Sendable {
     private func stop(_ id: String, drainTimeout: Duration) {
         guard let context = contexts[id] else { return }
         update(id) { $0.state = .stopping }
-        // No HTTP call may still be inside the plugin when it is destroyed.
-        let inFlight = routeState.withLock { $0.bindings[id]?.first?.calls }
+        // No HTTP call or query may still be inside the plugin when it is destroyed.
         setRoutes(nil, for: id)
-        inFlight?.closeAndWait()
         transport.detach(pluginID: id, timeout: drainTimeout)
-        context.cancelTimers()
         table.uninstall(pluginID: id)
-        let descriptor = context.image.descriptor
-        descriptor.pointee.deactivate!(context.pluginContext)
-        descriptor.pointee.destroy!(context.pluginContext)
+        context.gate.retire()
+        retire(context)
         contexts[id] = nil
         update(id) { $0.state = .resolved }
         logger.info("plugin stopped", metadata: ["plugin": "\(id)"])

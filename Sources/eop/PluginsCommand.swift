@@ -7,7 +7,7 @@ struct PluginsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plugins",
         abstract: "Show plugins and their states.",
-        subcommands: [List.self, Info.self, PluginsInstallCommand.self]
+        subcommands: [List.self, Info.self, PluginsInstallCommand.self, PluginsSwapCommand.self, PluginsRollbackCommand.self, PluginsSwapsCommand.self]
     )
 
     /// The running host's view, or — with no host running — what `eop run` would decide.

@@ -21,6 +21,13 @@ struct FixedBackend: AdminBackend {
     func settingsForms() -> [ModuleSettingsForm] { [] }
     func permissions() -> [String: String] { ["catalog.product.read": "Read products", "admin.read": "Read admin"] }
     func updateSettings(_ pluginID: String, values: [String: String]) throws -> String { "saved" }
+    func swap(_ id: String, source: String, by: String, pauseDeadline: Duration, progress: @escaping @Sendable (SwapStep) -> Void) throws -> SwapRecord {
+        throw SwapError(step: "verify", reason: "'\(id)' is not installed", record: nil)
+    }
+    func rollback(_ id: String, by: String, progress: @escaping @Sendable (SwapStep) -> Void) throws -> SwapRecord {
+        throw SwapError(step: "verify", reason: "'\(id)' has not been swapped", record: nil)
+    }
+    func swapHistory(_ id: String?) throws -> [SwapRecord] { [] }
 }
 
 @Suite("Sign-in, CSRF and the admin API over HTTP")

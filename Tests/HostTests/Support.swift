@@ -1,3 +1,4 @@
+import EOPABI
 import EOPDispatch
 import EOPLoader
 import EOPManifest
@@ -91,7 +92,10 @@ struct FixtureError: Error, CustomStringConvertible {
 }
 
 /// A manifest for a probe plugin.
-func probeManifest(_ id: String, abi: String = "1.0", subscribes: String = "[]", publishes: [String] = [],
+/// The ABI the headers the fixtures compile against declare (e.g. "1.1").
+let currentABI = "\(EOP_ABI_VERSION_MAJOR).\(EOP_ABI_VERSION_MINOR)"
+
+func probeManifest(_ id: String, abi: String = currentABI, subscribes: String = "[]", publishes: [String] = [],
                    dependencies: String = "[]", extraAnswers: String = "") -> String {
     let library = "libprobe_\(id.replacingOccurrences(of: "-", with: "_")).so"
     let publishList = publishes.map { "\"\($0)\"" }.joined(separator: ",")
@@ -168,7 +172,7 @@ extension Workspace {
         let subs = subscribes.map { #"[{"topic": "\#($0)", "handler": "counter_on_tick"}]"# } ?? "[]"
         let pubs = publishes.map { #"["\#($0)"]"# } ?? "[]"
         try Data("""
-        {"id": "\(id)", "version": "1.0.0", "abi": "1.0", "library": "\(library)", "runtime": "c", "release_date": "2026-11-01",
+        {"id": "\(id)", "version": "1.0.0", "abi": "\(currentABI)", "library": "\(library)", "runtime": "c", "release_date": "2026-11-01",
          "publishes": \(pubs), "subscribes": \(subs),
          "answers": [{"topic": "\(id).counter.stats", "handler": "counter_stats"},
                      {"topic": "\(id).counter.sql", "handler": "counter_peek"},

@@ -22,6 +22,14 @@ public protocol Plugin: AnyObject {
     func deactivate()
     /// A timer started with `HostAPI.startTimer` fired. [mailbox]
     func timerFired(_ id: UInt64)
+    /// Hot swap, on the old instance (deliveries paused): the state to carry to the next
+    /// version as bytes, with your layout number; nil when there is nothing to carry.
+    /// Throwing refuses the swap, which rolls back. [control]
+    func exportState() throws -> (format: UInt32, bytes: [UInt8])?
+    /// Hot swap, on the new instance (after init, before activate): what the old version
+    /// exported. Migrate older layouts; throw for one you do not know (the swap rolls
+    /// back and the old version serves on). [control]
+    func importState(_ bytes: [UInt8], format: UInt32, from version: String) throws
 }
 
 extension Plugin {
@@ -31,6 +39,12 @@ extension Plugin {
     public func deactivate() {}
     /// Nothing to do by default.
     public func timerFired(_ id: UInt64) {}
+    /// No state to carry by default.
+    public func exportState() throws -> (format: UInt32, bytes: [UInt8])? { nil }
+    /// Refuses by default: a version that keeps state must say how to read it.
+    public func importState(_ bytes: [UInt8], format: UInt32, from version: String) throws {
+        throw PluginError("\(Self.id) \(Self.version) cannot import state (format \(format) from \(version)): implement importState(_:format:from:)")
+    }
 }
 
 /// What a handler returns.

@@ -28,7 +28,9 @@ public enum PluginExport {
                 init: initTrampoline,
                 activate: activateTrampoline,
                 deactivate: deactivateTrampoline,
-                destroy: destroyTrampoline
+                destroy: destroyTrampoline,
+                state_export: stateExportTrampoline,
+                state_import: stateImportTrampoline
             ))
             current = Registration(descriptor: descriptor, make: { try P(host: $0) })
             return UnsafeRawPointer(descriptor)
@@ -119,6 +121,28 @@ public enum PluginExport {
     private static let destroyTrampoline: @convention(c) (UnsafeMutableRawPointer?) -> Void = { ctx in
         guard let ctx else { return }
         Unmanaged<Box>.fromOpaque(ctx).release()
+    }
+
+    private static let stateExportTrampoline: @convention(c) (UnsafeMutableRawPointer?, UnsafeMutablePointer<UInt32>?, UnsafeMutablePointer<eop_reply_t>?, UnsafeMutablePointer<eop_error_t>?) -> Int32 = { ctx, format, out, err in
+        guard let plugin = instance(ctx), let format, let out, let write = out.pointee.write else { return write(err, "state_export called without its arguments", EOP_ERR_INVALID) }
+        do {
+            guard let state = try plugin.exportState() else { return EOP_OK }
+            format.pointee = state.format
+            return state.bytes.withUnsafeBufferPointer { write(out, $0.baseAddress, $0.count) }
+        } catch {
+            return Self.write(err, String(describing: error), EOP_FAIL)
+        }
+    }
+
+    private static let stateImportTrampoline: @convention(c) (UnsafeMutableRawPointer?, eop_str_t, UInt32, UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<eop_error_t>?) -> Int32 = { ctx, from, format, data, len, err in
+        guard let plugin = instance(ctx) else { return write(err, "state_import called without a plugin instance", EOP_ERR_INVALID) }
+        let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: len)) } ?? []
+        do {
+            try plugin.importState(bytes, format: format, from: from.swiftString)
+            return EOP_OK
+        } catch {
+            return write(err, String(describing: error), EOP_FAIL)
+        }
     }
 
     static let timerTrampoline: @convention(c) (UnsafeMutableRawPointer?, UInt64) -> Void = { ctx, id in

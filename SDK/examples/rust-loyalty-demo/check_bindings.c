@@ -36,6 +36,7 @@ int main(void) {
     S(eop_plugin_descriptor_t); F(eop_plugin_descriptor_t, struct_size); F(eop_plugin_descriptor_t, abi_version);
     F(eop_plugin_descriptor_t, id); F(eop_plugin_descriptor_t, version); F(eop_plugin_descriptor_t, init);
     F(eop_plugin_descriptor_t, activate); F(eop_plugin_descriptor_t, deactivate); F(eop_plugin_descriptor_t, destroy);
+    F(eop_plugin_descriptor_t, state_export); F(eop_plugin_descriptor_t, state_import);
     S(eop_http_pair_t); F(eop_http_pair_t, name); F(eop_http_pair_t, value);
     S(eop_principal_t); F(eop_principal_t, struct_size); F(eop_principal_t, kind); F(eop_principal_t, id);
     F(eop_principal_t, permissions); F(eop_principal_t, permission_count);

@@ -11,6 +11,8 @@
  * Lifecycle, driven by the host, each call on the host's control thread:
  *     dlopen -> eop_plugin_entry() -> ABI check -> license check
  *     -> init() -> activate() ... deactivate() -> destroy()
+ * A hot swap (ABI 1.1) runs, on the new instance: init() -> state_import() ->
+ * activate(); on the old one: state_export() before, deactivate() -> destroy() after.
  * A plugin that fails init() or activate() is marked failed with the message
  * it wrote into `err`; the host keeps running.
  */
@@ -49,6 +51,26 @@ typedef struct eop_plugin_descriptor {
     /* Free everything init() created. `host` is invalid after this returns.
      * [control] */
     void (EOP_ABI *destroy)(void *plugin_ctx);
+
+    /* --- since ABI 1.1: hot swap (both optional: NULL = no state to carry) --- */
+
+    /* Old instance, during a swap: write your state as bytes into `out` (one or
+     * more out->write() calls) and set *format to the number of the layout you
+     * wrote (your own numbering; start at 1). The host has paused your deliveries
+     * and waited for the handler in flight: nothing else runs in the plugin now.
+     * Keep it quick: deliveries wait meanwhile. Return EOP_FAIL with a message to
+     * refuse; the swap then rolls back and this instance serves on.
+     * [control] [may-block] */
+    eop_status_t (EOP_ABI *state_export)(void *plugin_ctx, uint32_t *format, eop_reply_t *out, eop_error_t *err);
+
+    /* New instance, during a swap: after init(), before activate(). `data` holds
+     * what the old instance's state_export wrote in layout `format`; `from_version`
+     * is the old plugin's version. Accept every layout you know (migrate older ones);
+     * refuse an unknown one with EOP_FAIL and a message: the swap rolls back, the
+     * old instance serves on, and this one is destroyed. Called only when the old
+     * instance exported state. data: borrowed until return. [control] [may-block] */
+    eop_status_t (EOP_ABI *state_import)(void *plugin_ctx, eop_str_t from_version, uint32_t format,
+                                         const uint8_t *data, size_t len, eop_error_t *err);
 } eop_plugin_descriptor_t;
 
 /* The one entry symbol. Cheap: no allocation, no host calls. [control] */

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define EOP_ABI_VERSION_MAJOR 1u
-#define EOP_ABI_VERSION_MINOR 0u
+#define EOP_ABI_VERSION_MINOR 1u
 #define EOP_ABI_VERSION_PATCH 0u
 
 #ifdef __cplusplus

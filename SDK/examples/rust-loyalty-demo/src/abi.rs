@@ -8,7 +8,7 @@ use std::ffi::{c_char, c_void};
 
 // --- version.h ---
 pub const EOP_ABI_VERSION_MAJOR: u32 = 1;
-pub const EOP_ABI_VERSION_MINOR: u32 = 0;
+pub const EOP_ABI_VERSION_MINOR: u32 = 1;
 pub const EOP_ABI_VERSION_PATCH: u32 = 0;
 
 #[repr(C)]
@@ -180,6 +180,20 @@ pub struct eop_plugin_descriptor_t {
     pub activate: Option<unsafe extern "C" fn(plugin_ctx: *mut c_void, err: *mut eop_error_t) -> eop_status_t>,
     pub deactivate: Option<unsafe extern "C" fn(plugin_ctx: *mut c_void)>,
     pub destroy: Option<unsafe extern "C" fn(plugin_ctx: *mut c_void)>,
+    // since ABI 1.1: hot swap
+    pub state_export: Option<
+        unsafe extern "C" fn(plugin_ctx: *mut c_void, format: *mut u32, out: *mut eop_reply_t, err: *mut eop_error_t) -> eop_status_t,
+    >,
+    pub state_import: Option<
+        unsafe extern "C" fn(
+            plugin_ctx: *mut c_void,
+            from_version: eop_str_t,
+            format: u32,
+            data: *const u8,
+            len: usize,
+            err: *mut eop_error_t,
+        ) -> eop_status_t,
+    >,
 }
 
 // The descriptor is a constant the host only reads; its pointers are to 'static data.
@@ -340,6 +354,7 @@ pub fn layout_lines() -> Vec<String> {
     layout!(out, eop_plugin_descriptor_t {
         struct_size => struct_size, abi_version => abi_version, id => id, version => version, init => init,
         activate => activate, deactivate => deactivate, destroy => destroy,
+        state_export => state_export, state_import => state_import,
     });
     layout!(out, eop_http_pair_t { name => name, value => value });
     layout!(out, eop_principal_t { struct_size => struct_size, kind => kind, id => id, permissions => permissions, permission_count => permission_count });

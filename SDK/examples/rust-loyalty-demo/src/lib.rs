@@ -31,6 +31,8 @@ static DESCRIPTOR: eop_plugin_descriptor_t = eop_plugin_descriptor_t {
     activate: Some(loyalty_activate),
     deactivate: Some(loyalty_deactivate),
     destroy: Some(loyalty_destroy),
+    state_export: None,
+    state_import: None,
 };
 
 /// The one entry symbol. Cheap: no allocation, no host calls.
