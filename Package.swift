@@ -18,6 +18,9 @@ let package = Package(
         .library(name: "EOPGateway", targets: ["EOPGateway"]),
         // Example plugin in Swift (SDK/examples/swift-hello).
         .library(name: "SwiftHello", type: .dynamic, targets: ["SwiftHello"]),
+        // Swift twins of the C hot-swap fixture (Tests/HostTests/Fixtures/loadgen.c).
+        .library(name: "LoadSourceSwift", type: .dynamic, targets: ["LoadSourceSwift"]),
+        .library(name: "LoadCounterSwift", type: .dynamic, targets: ["LoadCounterSwift"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -157,6 +160,8 @@ let package = Package(
         // The Swift SDK: Swift types over the C ABI; nothing Swift crosses it.
         .target(name: "EOPSDK", dependencies: ["EOPABI"], path: "SDK/Swift/EOPSDK"),
         .target(name: "SwiftHello", dependencies: ["EOPSDK"], path: "SDK/examples/swift-hello/Sources"),
+        .target(name: "LoadSourceSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadSourceSwift"),
+        .target(name: "LoadCounterSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadCounterSwift"),
 
         .testTarget(
             name: "HostTests",

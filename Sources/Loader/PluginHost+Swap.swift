@@ -171,7 +171,7 @@ extension PluginHost {
         } catch {
             let restored = undo.rollBack(transport: transport)
             var failure = error
-            failure.rolledBack = true
+            failure.rolledBack = undo.paused  // "rolled back" only when the old instance was touched
             if !restored.isEmpty { failure.reason += " (rollback: \(restored))" }
             throw failure
         }

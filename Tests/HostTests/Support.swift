@@ -194,7 +194,7 @@ extension Workspace {
         let configuration = LoaderConfiguration(
             manifestPaths: [manifests], librarySearchPaths: [libraries, Repo.buildDirectory],
             imageDirectory: root.appendingPathComponent("images-\(UUID().uuidString.prefix(6))"),
-            events: try EventCatalog.load(directory: events), transport: log, storage: log)
+            events: try EventCatalog.load(directory: events), transport: log, storage: log, swapHistory: log)
         let host = PluginHost(configuration: configuration)
         log.registerExtensions(on: host)
         return (host, log)

@@ -1,0 +1,1 @@
+../LoadStateFormat/StateWords.swift

@@ -1,0 +1,309 @@
+import EOPABI
+import EOPDispatch
+import EOPEventLog
+import EOPLoader
+import EOPManifest
+import Foundation
+import Synchronization
+import Testing
+
+/// The hot-swap fixture (Fixtures/loadgen.c and its Swift twins): a source that numbers
+/// the facts it publishes on four streams, and a counter that checks every number is
+/// the next one of its stream. Both carry their numbers across swaps as state.
+extension Workspace {
+    static let loadgen = Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/loadgen.c")
+
+    enum LoadRole: String { case source = "load-source", counter = "load-counter" }
+
+    /// Writes one version of a fixture plugin into its own folder (manifest + library)
+    /// and returns the folder. In `manifests/` when `boot`, else under `versions/`.
+    @discardableResult
+    func loadVersion(_ role: LoadRole, _ version: String, swift: Bool = false, defines: [String] = [], boot: Bool = false,
+                     publishes: Bool = true, migrations: [String: String] = [:], tag: String = "") throws -> URL {
+        let folder = (boot ? manifests : root.appendingPathComponent("versions")).appendingPathComponent("\(role.rawValue)-\(version)\(tag)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("migrations"), withIntermediateDirectories: true)
+        let library: String
+        if swift {
+            library = role == .source ? "libLoadSourceSwift.so" : "libLoadCounterSwift.so"
+            try FileManager.default.copyItem(at: Repo.buildDirectory.appendingPathComponent(library), to: folder.appendingPathComponent(library))
+        } else {
+            library = "libloadgen.so"
+            try compileC(Workspace.loadgen, library: "loadgen-\(role.rawValue)-\(version)\(tag).so",
+                         defines: ["PLUGIN_ID=\"\(role.rawValue)\"", "PLUGIN_VERSION=\"\(version)\"", role == .source ? "ROLE_SOURCE" : "ROLE_COUNTER"] + defines)
+            try FileManager.default.moveItem(at: libraries.appendingPathComponent("loadgen-\(role.rawValue)-\(version)\(tag).so"),
+                                             to: folder.appendingPathComponent(library))
+        }
+        for (name, sql) in migrations { try Data(sql.utf8).write(to: folder.appendingPathComponent("migrations/\(name)")) }
+        let body: String
+        switch role {
+        case .source:
+            body = #""publishes": \#(publishes ? #"["load-source.tick.emitted"]"# : "[]"), "answers": [{"topic": "load-source.emit.run", "handler": "load_emit"}]"#
+        case .counter:
+            body = #""subscribes": [{"topic": "load-source.tick.emitted", "handler": "load_on_tick"}], "answers": [{"topic": "load-counter.stats.get", "handler": "load_stats"}]"#
+        }
+        try Data("""
+        {"id": "\(role.rawValue)", "version": "\(version)", "abi": "\(currentABI)", "library": "\(library)", "runtime": "\(swift ? "swift" : "c")",
+         "release_date": "2026-11-01", \(body)}
+        """.utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        return folder
+    }
+
+    /// The schemas of the fixture's topics.
+    func loadSchemas() throws {
+        try schema("load-source.tick.emitted", #"{"topic": "load-source.tick.emitted", "kind": "fact", "owner": "load-source", "version": 1, "payload": {"type": "object", "properties": {"stream": {"type": "integer"}, "seq": {"type": "integer"}}}}"#)
+        try schema("load-source.emit.run", #"{"topic": "load-source.emit.run", "kind": "command", "owner": "load-source", "version": 1, "payload": {"type": "object", "properties": {"n": {"type": "integer"}}}}"#)
+        try schema("load-counter.stats.get", #"{"topic": "load-counter.stats.get", "kind": "query", "owner": "load-counter", "version": 1, "payload": {"type": "object"}}"#)
+    }
+}
+
+extension PluginHost {
+    /// Asks the source for `n` facts; returns its running total.
+    @discardableResult
+    func emit(_ n: Int) throws -> Int { try ask("load-source.emit.run", #"{"n": \#(n)}"#)["published"] as? Int ?? -1 }
+
+    /// The counter's figures.
+    func counterStats() throws -> (received: Int, lost: Int, doubled: Int, version: String) {
+        let s = try ask("load-counter.stats.get")
+        return (s["received"] as? Int ?? -1, s["lost"] as? Int ?? -1, s["doubled"] as? Int ?? -1, s["version"] as? String ?? "?")
+    }
+}
+
+@Suite("Hot swap: a module's version replaced under load, nothing lost or doubled", .serialized)
+struct HotSwapTests {
+    @Test("5,000 facts/s for 20 s; source and counter each swapped three times (C and Swift): 0 lost, 0 doubled, order and state kept")
+    func swapUnderLoad() async throws {
+        let ws = try Workspace()
+        try ws.loadSchemas()
+        try ws.loadVersion(.source, "1.0.0", boot: true)
+        try ws.loadVersion(.counter, "1.0.0", swift: false, boot: true)
+        let sourceVersions = [try ws.loadVersion(.source, "2.0.0"), try ws.loadVersion(.source, "3.0.0", swift: true), try ws.loadVersion(.source, "4.0.0")]
+        let counterVersions = [try ws.loadVersion(.counter, "2.0.0", swift: false), try ws.loadVersion(.counter, "3.0.0", swift: true), try ws.loadVersion(.counter, "4.0.0")]
+        let host = try ws.host()
+        host.boot()
+        #expect(host.plugin("load-source")?.state == .active, "\(host.reason("load-source"))")
+        #expect(host.plugin("load-counter")?.state == .active, "\(host.reason("load-counter"))")
+
+        // The load: 50 facts every 10 ms for 20 s (bounded: 100,000 facts).
+        let ticks = 2_000, perTick = 50
+        let published = Atomic<Int>(0)
+        let loadFailures = Mutex<[String]>([])
+        let load = Thread {
+            let start = Date()
+            for i in 0..<ticks {
+                let due = start.addingTimeInterval(Double(i) * 0.010)
+                if due > Date() { Thread.sleep(until: due) }
+                do { published.store(try host.emit(perTick), ordering: .relaxed) } catch { loadFailures.withLock { $0.append("\(error)") } }
+            }
+        }
+        load.start()
+
+        // Swaps spread over the run, alternating source and counter.
+        var records: [SwapRecord] = []
+        for round in 0..<3 {
+            for (role, versions) in [("load-source", sourceVersions), ("load-counter", counterVersions)] {
+                try await Task.sleep(for: .milliseconds(2_500))
+                let record = try host.swap(role, to: versions[round], options: SwapOptions(by: "test"))
+                #expect(record.outcome == "swapped")
+                records.append(record)
+            }
+        }
+        while published.load(ordering: .relaxed) < ticks * perTick && loadFailures.withLock({ $0.isEmpty }) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(loadFailures.withLock { $0 } == [])
+        #expect(host.table.drain(timeout: .seconds(30)))
+
+        let stats = try host.counterStats()
+        #expect(published.load(ordering: .relaxed) == ticks * perTick, "the source's total carried across its swaps")
+        #expect(stats.received == ticks * perTick, "every fact reached the counter")
+        #expect(stats.lost == 0)
+        #expect(stats.doubled == 0, "none twice, and each stream in order")
+        #expect(stats.version == "4.0.0")
+        #expect(host.plugin("load-source")?.manifest?.version.description == "4.0.0")
+        #expect(records.count == 6)
+        // The Swift generations stay mapped (counted); the C ones were unloaded.
+        #expect(host.residentGenerations("load-source") == 1)
+        #expect(host.residentGenerations("load-counter") == 1)
+        let pauses = records.compactMap(\.pauseMilliseconds).sorted()
+        print("hot swap under load: pauses (ms) \(pauses.map { String(format: "%.2f", $0) }.joined(separator: ", "))")
+        #expect(records.allSatisfy { r in r.steps.map(\.name) == ["verify", "load", "init", "pause", "export", "import", "migrate", "activate", "switch", "resume", "retire"] })
+        host.shutdown()
+    }
+
+    /// A host with the source at 1.0.0 and the counter at `counterBoot`, some facts through.
+    static func running(_ ws: Workspace, counterDefines: [String] = [], initial: Int = 100) throws -> PluginHost {
+        try ws.loadSchemas()
+        try ws.loadVersion(.source, "1.0.0", boot: true)
+        try ws.loadVersion(.counter, "1.0.0", defines: counterDefines, boot: true)
+        let host = try ws.host()
+        host.boot()
+        try host.emit(initial)
+        #expect(host.table.drain(timeout: .seconds(10)))
+        return host
+    }
+
+    /// After a failed swap: the old version is still the one serving, and still counts.
+    static func expectOldServes(_ host: PluginHost, received: Int) throws {
+        #expect(host.plugin("load-counter")?.state == .active)
+        #expect(host.plugin("load-counter")?.manifest?.version.description == "1.0.0")
+        try host.emit(10)
+        #expect(host.table.drain(timeout: .seconds(10)))
+        let stats = try host.counterStats()
+        #expect(stats.version == "1.0.0")
+        #expect(stats.received == received + 10)
+        #expect(stats.lost == 0 && stats.doubled == 0)
+    }
+
+    @Test("the new version's init fails: rolled back at init, the old version serves on")
+    func initFails() throws {
+        let ws = try Workspace()
+        let host = try Self.running(ws)
+        let bad = try ws.loadVersion(.counter, "2.0.0", defines: ["FAIL_INIT"])
+        let error = try #require(throws: SwapError.self) { try host.swap("load-counter", to: bad) }
+        #expect(error.step == "init")
+        #expect(error.reason.contains("init refused on purpose"))
+        #expect(error.record?.outcome == "refused", "the old instance was never paused")
+        try Self.expectOldServes(host, received: 100)
+        host.shutdown()
+    }
+
+    @Test("the new version cannot import the state: rolled back at import, the old version serves on with its state")
+    func importFails() throws {
+        let ws = try Workspace()
+        let host = try Self.running(ws)
+        let bad = try ws.loadVersion(.counter, "2.0.0", defines: ["FAIL_IMPORT"])
+        let error = try #require(throws: SwapError.self) { try host.swap("load-counter", to: bad) }
+        #expect(error.step == "import")
+        #expect(error.reason.contains("state format 1 is not understood"))
+        #expect(error.record?.outcome == "rolled back")
+        #expect(error.description.contains("rolled back, the old version serves on"))
+        try Self.expectOldServes(host, received: 100)
+        host.shutdown()
+    }
+
+    @Test("the new version drops a topic an active module subscribes to: refused at verify, naming the topic and the module")
+    func dropsSubscribedTopic() throws {
+        let ws = try Workspace()
+        let host = try Self.running(ws)
+        let bad = try ws.loadVersion(.source, "2.0.0", publishes: false)
+        let error = try #require(throws: SwapError.self) { try host.swap("load-source", to: bad) }
+        #expect(error.step == "verify")
+        #expect(error.reason.contains("no longer publishes 'load-source.tick.emitted', which load-counter subscribe to"))
+        #expect(host.plugin("load-source")?.manifest?.version.description == "1.0.0")
+        try Self.expectOldServes(host, received: 100)
+        host.shutdown()
+    }
+
+    @Test("the license does not entitle the new version: refused at verify with the license's reason")
+    func licenseRefuses() throws {
+        struct RefuseVersionTwo: ActivationGate {
+            func refusal(for manifest: PluginManifest) -> String? {
+                manifest.version.major == 2 ? "release 2026-11-01 is newer than updates_until 2026-10-01" : nil
+            }
+        }
+        let ws = try Workspace()
+        try ws.loadSchemas()
+        try ws.loadVersion(.source, "1.0.0", boot: true)
+        try ws.loadVersion(.counter, "1.0.0", boot: true)
+        var configuration = try ws.host().configuration
+        configuration.gate = RefuseVersionTwo()
+        let host = PluginHost(configuration: configuration)
+        host.boot()
+        try host.emit(100)
+        #expect(host.table.drain(timeout: .seconds(10)))
+        let next = try ws.loadVersion(.counter, "2.0.0")
+        let error = try #require(throws: SwapError.self) { try host.swap("load-counter", to: next) }
+        #expect(error.step == "verify")
+        #expect(error.reason == "license: release 2026-11-01 is newer than updates_until 2026-10-01")
+        try Self.expectOldServes(host, received: 100)
+        host.shutdown()
+    }
+
+    @Test("the handler in flight outlasts the pause deadline: rolled back at pause, nothing lost")
+    func handlerOutlastsDeadline() throws {
+        let ws = try Workspace()
+        let host = try Self.running(ws, counterDefines: ["SLOW_MS=300"], initial: 0)
+        try host.emit(3)  // 0.9 s of handling queued
+        Thread.sleep(forTimeInterval: 0.05)
+        let next = try ws.loadVersion(.counter, "2.0.0")
+        let error = try #require(throws: SwapError.self) {
+            try host.swap("load-counter", to: next, options: SwapOptions(pauseDeadline: .milliseconds(50)))
+        }
+        #expect(error.step == "pause")
+        #expect(error.reason.contains("its event handler in flight did not finish within the deadline"))
+        #expect(error.record?.outcome == "rolled back")
+        #expect(host.table.drain(timeout: .seconds(10)))
+        let stats = try host.counterStats()
+        #expect(stats.received == 3 && stats.lost == 0 && stats.doubled == 0)
+        #expect(stats.version == "1.0.0")
+        host.shutdown()
+    }
+
+    @Test("rollback returns to the version before the last swap, with the state carried both ways; history names every step")
+    func rollbackReturns() throws {
+        let ws = try Workspace()
+        let host = try Self.running(ws)
+        let next = try ws.loadVersion(.counter, "2.0.0")
+        try host.swap("load-counter", to: next, options: SwapOptions(by: "ops@shop.example"))
+        try host.emit(10)
+        #expect(host.table.drain(timeout: .seconds(10)))
+        #expect(try host.counterStats().version == "2.0.0")
+        let back = try host.rollback("load-counter")
+        #expect(back.from == "2.0.0" && back.to == "1.0.0")
+        try host.emit(10)
+        #expect(host.table.drain(timeout: .seconds(10)))
+        let stats = try host.counterStats()
+        #expect(stats.version == "1.0.0")
+        #expect(stats.received == 120 && stats.lost == 0 && stats.doubled == 0)
+        let history = host.swapHistory("load-counter")
+        #expect(history.map(\.to) == ["2.0.0", "1.0.0"])
+        #expect(history.first?.by == "ops@shop.example")
+        #expect(history.allSatisfy { $0.pauseMilliseconds != nil && $0.outcome == "swapped" })
+        let again = try #require(throws: SwapError.self) { try host.rollback("load-counter") }
+        #expect(again.reason.contains("no earlier version to return to"))
+        host.shutdown()
+    }
+}
+
+@Suite("Hot swap with durable delivery and module storage", .serialized)
+struct DurableHotSwapTests {
+    @Test("a swap on the durable log keeps the offset: 0 lost, 0 doubled; a failing migration rolls back naming the file")
+    func durableSwapAndFailingMigration() async throws {
+        let database = try await TestDatabase.make()
+        let ws = try Workspace()
+        try ws.loadSchemas()
+        try ws.loadVersion(.source, "1.0.0", boot: true)
+        try ws.loadVersion(.counter, "1.0.0", boot: true)
+        let (host, log) = try ws.durableHost(database)
+        defer { host.shutdown(); log.shutdown() }
+        host.boot()
+        #expect(host.plugin("load-counter")?.state == .active, "\(host.reason("load-counter"))")
+        try host.emit(500)
+        let good = try ws.loadVersion(.counter, "2.0.0", migrations: ["0001_tally.sql": "CREATE TABLE tally (n integer);"])
+        let emitter = Task.detached { for _ in 0..<20 { try host.emit(25); try await Task.sleep(for: .milliseconds(5)) } }
+        try await Task.sleep(for: .milliseconds(30))
+        let record = try host.swap("load-counter", to: good)
+        #expect(record.outcome == "swapped")
+        try await emitter.value
+        #expect(log.drain(timeout: .seconds(30)))
+        var stats = try host.counterStats()
+        #expect(stats.received == 1_000 && stats.lost == 0 && stats.doubled == 0)
+        #expect(try database.count("SELECT count(*) FROM pg_tables WHERE tablename = 'tally'") == 1, "the new version's migration ran")
+
+        let bad = try ws.loadVersion(.counter, "3.0.0", migrations: ["0001_tally.sql": "CREATE TABLE tally (n integer);",
+                                                                     "0002_broken.sql": "ALTER TABLE no_such_table ADD COLUMN x integer;"])
+        let error = try #require(throws: SwapError.self) { try host.swap("load-counter", to: bad) }
+        #expect(error.step == "migrate")
+        #expect(error.reason.contains("migration 0002_broken.sql of 'load-counter' failed and was rolled back"))
+        #expect(error.record?.outcome == "rolled back")
+        try host.emit(10)
+        #expect(log.drain(timeout: .seconds(30)))
+        stats = try host.counterStats()
+        #expect(stats.version == "2.0.0")
+        #expect(stats.received == 1_010 && stats.lost == 0 && stats.doubled == 0)
+        // The history is in the database.
+        let stored = try log.history(of: "load-counter")
+        #expect(stored.map(\.outcome) == ["swapped", "rolled back"])
+        #expect(stored.last?.failedStep == "migrate")
+    }
+}
