@@ -4,6 +4,9 @@ import EOPEventLog
 import EOPLoader
 import EOPManifest
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Synchronization
 import Testing
 
@@ -305,5 +308,62 @@ struct DurableHotSwapTests {
         let stored = try log.history(of: "load-counter")
         #expect(stored.map(\.outcome) == ["swapped", "rolled back"])
         #expect(stored.last?.failedStep == "migrate")
+    }
+}
+
+@Suite("Hot swap from the operator's CLI against a running host", .serialized)
+struct HotSwapCLITests {
+    @Test("`eop plugins swap` prints each step as the host ends it; a failed swap exits 1 naming the step; history, metrics and rollback")
+    func swapFromTheCLI() async throws {
+        let database = try await TestDatabase.make()
+        let ws = try Workspace()
+        try ws.loadSchemas()
+        try ws.loadVersion(.source, "1.0.0", boot: true)
+        try ws.loadVersion(.counter, "1.0.0", boot: true)
+        let next = try ws.loadVersion(.counter, "2.0.0")
+        let broken = try ws.loadVersion(.counter, "3.0.0", defines: ["FAIL_INIT"])
+        let host = try HostProcess(ws, database: database, name: "swap")
+        defer { host.interrupt() }
+        try host.waitReady()
+        let eop = Repo.buildDirectory.appendingPathComponent("eop")
+        let env = ["EOP_HOME": host.home.path]
+
+        let swapped = try runProcess(eop, ["plugins", "swap", "load-counter", next.path], environment: env)
+        #expect(swapped.status == 0, "\(swapped.out)\(swapped.err)\n\(host.output)")
+        let lines = swapped.out.split(separator: "\n").map(String.init)
+        for step in ["verify", "load", "init", "pause", "export", "import", "migrate", "activate", "switch", "resume", "retire"] {
+            #expect(lines.contains { $0.hasPrefix("ok   \(step)") }, "no line for \(step) in:\n\(swapped.out)")
+        }
+        #expect(lines.last?.hasPrefix("swapped load-counter 1.0.0 → 2.0.0: paused") == true, "\(swapped.out)")
+
+        let failed = try runProcess(eop, ["plugins", "swap", "load-counter", broken.path], environment: env)
+        #expect(failed.status == 1)
+        #expect(failed.out.contains("FAIL init"), "\(failed.out)")
+        #expect(failed.out.contains("refused: failed at init: init failed (status 2): init refused on purpose (FAIL_INIT)"), "\(failed.out)")
+
+        let history = try runProcess(eop, ["plugins", "swaps", "load-counter"], environment: env)
+        #expect(history.status == 0, "\(history.err)")
+        #expect(history.out.contains("operator (cli)"))
+        #expect(history.out.split(separator: "\n").count == 3, "a header and two swaps:\n\(history.out)")
+
+        let http = try #require(host.runState("http") as? String)
+        let metrics = try String(contentsOf: URL(string: http + "/metrics")!, encoding: .utf8)
+        #expect(metrics.contains(#"eop_plugin_resident_generations{plugin="load-counter"} 0"#), "a C image is unloaded")
+        #expect(metrics.contains(#"eop_plugin_swaps_total{outcome="swapped",plugin="load-counter"} 1"#) || metrics.contains(#"eop_plugin_swaps_total{plugin="load-counter",outcome="swapped"} 1"#), "\(metrics)")
+
+        // The admin API needs credentials: no token, no swap.
+        var request = URLRequest(url: URL(string: http + "/api/admin/plugins/load-counter/rollback")!)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue("Bearer not-the-operator-token", forHTTPHeaderField: "Authorization")
+        request.httpBody = Data("{}".utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 401)
+
+        let back = try runProcess(eop, ["plugins", "rollback", "load-counter"], environment: env)
+        #expect(back.status == 0, "\(back.out)\(back.err)")
+        #expect(back.out.contains("swapped load-counter 2.0.0 → 1.0.0"), "\(back.out)")
+        let list = try runProcess(eop, ["plugins", "list"], environment: env)
+        #expect(list.out.split(separator: "\n").contains { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3) == ["load-counter", "1.0.0", "active"] }, "\(list.out)")
     }
 }
