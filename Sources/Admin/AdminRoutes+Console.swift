@@ -60,8 +60,10 @@ extension AdminRoutes {
             guard case (let session?, let user) = try await signedIn(request), let user else { return toLogin() }
             let plugins = backend.plugins()
             let deadLetters = (try? await Blocking.run { [backend] in try backend.deadLetters() })?.filter { !$0.replayed }.count ?? 0
+            let swaps = ((try? await Blocking.run { [backend] in try backend.swapHistory(nil) }) ?? []).suffix(10).reversed().map(Self.swapRow)
             return html(try renderer.dashboard(user: user, license: backend.license(), plugins: plugins, deadLetterCount: deadLetters,
-                                               csrfToken: session.csrfToken, flash: request.uri.queryParameters["flash"].map(String.init)))
+                                               csrfToken: session.csrfToken, flash: request.uri.queryParameters["flash"].map(String.init),
+                                               swaps: Array(swaps)))
         }
         admin.get("dead-letters") { request, _ in
             guard case (let session?, let user) = try await signedIn(request), let user else { return toLogin() }

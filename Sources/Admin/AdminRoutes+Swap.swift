@@ -1,3 +1,4 @@
+import EOPConsole
 import EOPGateway
 import EOPLoader
 import Foundation
@@ -75,6 +76,13 @@ extension AdminRoutes {
 
     static func stepJSON(_ s: SwapStep) -> [String: Any] {
         ["name": s.name, "ok": s.ok, "ms": (s.milliseconds * 1000).rounded() / 1000, "detail": s.detail]
+    }
+
+    static func swapRow(_ r: SwapRecord) -> SwapRow {
+        let when = ISO8601DateFormatter().string(from: r.at).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
+        return SwapRow(when: when, plugin: r.plugin, change: "\(r.from) → \(r.to)", by: r.by,
+                       pause: r.pauseMilliseconds.map { String(format: "%.2f ms", $0) } ?? "—", outcome: r.outcome,
+                       swapped: r.outcome == "swapped", reason: r.failedStep.map { "at \($0): \(r.reason ?? "")" })
     }
 
     static func swapJSON(_ r: SwapRecord) -> [String: Any] {

@@ -22,7 +22,8 @@ extension ConsoleRenderer {
 
     /// The dashboard (`GET /admin`): license, summary counters and every module with its state.
     public func dashboard(
-        user: ConsoleUser, license: LicenseSummary, plugins: [PluginRow], deadLetterCount: Int, csrfToken: String, flash: String?
+        user: ConsoleUser, license: LicenseSummary, plugins: [PluginRow], deadLetterCount: Int, csrfToken: String, flash: String?,
+        swaps: [SwapRow] = []
     ) throws -> String {
         let count = { (state: String) in plugins.filter { $0.state == state }.count }
         let (active, refused, failed) = (count("active"), count("refused"), count("failed"))
@@ -39,7 +40,7 @@ extension ConsoleRenderer {
                 tone: deadLetterCount > 0 ? "bad" : "quiet", link: "/admin/dead-letters"),
         ]
         let modules = plugins.map(Self.pluginView)
-        let page = DashboardView(counters: counters, modules: modules, hasModules: !modules.isEmpty)
+        let page = DashboardView(counters: counters, modules: modules, hasModules: !modules.isEmpty, swaps: swaps, hasSwaps: !swaps.isEmpty)
         return try render(
             PageModel(
                 title: "Modules · EOP", chrome: Self.chrome(user, license, current: "/admin"), csrfToken: csrfToken,

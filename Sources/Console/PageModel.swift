@@ -65,6 +65,31 @@ struct DashboardView {
     let counters: [Counter]
     let modules: [PluginView]
     let hasModules: Bool
+    let swaps: [SwapRow]
+    let hasSwaps: Bool
+}
+
+/// One hot swap in the dashboard's history table (newest first).
+public struct SwapRow: Sendable {
+    public var when: String
+    public var plugin: String
+    public var change: String
+    public var by: String
+    public var pause: String
+    public var outcome: String
+    public var outcomeClass: String
+    public var reason: String?
+
+    public init(when: String, plugin: String, change: String, by: String, pause: String, outcome: String, swapped: Bool, reason: String?) {
+        self.when = when
+        self.plugin = plugin
+        self.change = change
+        self.by = by
+        self.pause = pause
+        self.outcome = outcome
+        self.outcomeClass = swapped ? "state-active" : "state-failed"
+        self.reason = reason
+    }
 }
 
 /// One summary counter on the dashboard.

@@ -17,7 +17,7 @@ struct PlatformAdmin: AdminBackend {
         let depths = platform.mailboxDepths()
         let loaded = records.map { r in
             PluginRow(id: r.id, name: r.manifest?.name ?? r.id, version: r.versionText, state: r.state.rawValue, reason: r.reason,
-                      warnings: r.warnings, mailboxDepth: depths[r.id],
+                      warnings: r.warnings + residentWarning(r.id), mailboxDepth: depths[r.id],
                       canDeactivate: active.contains(r.id) && !hasDependants.contains(r.id),
                       canActivate: (r.state == .resolved || r.state == .failed) && r.manifest != nil)
         }
@@ -25,6 +25,14 @@ struct PlatformAdmin: AdminBackend {
             PluginRow(id: row.id, name: platform.license.gate.tiers.displayName(row.id), version: row.version, state: row.state, reason: row.reason)
         }
         return loaded + catalog
+    }
+
+    /// Old Swift images a module's swaps left mapped: they cost memory until a restart.
+    func residentWarning(_ id: String) -> [String] {
+        let count = platform.plugins.residentGenerations(id)
+        guard count > 0 else { return [] }
+        let limit = platform.plugins.configuration.maxResidentGenerations
+        return ["\(count) old Swift \(count == 1 ? "image" : "images") of this module stay mapped after hot swaps (limit \(limit)); restart the host to reclaim their memory"]
     }
 
     func activate(_ id: String) throws {

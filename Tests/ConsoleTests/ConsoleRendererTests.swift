@@ -63,6 +63,25 @@ struct ConsoleRendererTests {
         #expect(dashboard.contains("/admin/plugins/evil%22%3E%3Cscript%3E/activate") == false)  // refused: no buttons
     }
 
+    @Test("the dashboard lists recent hot swaps with version change, pause and outcome; a rolled-back one shows its step and reason")
+    func swapHistory() throws {
+        let plugin = PluginRow(id: "catalog", name: "Catalog", version: "2.0.0", state: "active", reason: nil)
+        let swaps = [
+            SwapRow(when: "2026-11-25 15:00:00", plugin: "catalog", change: "1.0.0 → 2.0.0", by: "operator (cli)", pause: "0.25 ms",
+                    outcome: "swapped", swapped: true, reason: nil),
+            SwapRow(when: "2026-11-25 15:01:00", plugin: "catalog", change: "2.0.0 → 3.0.0", by: "ops@shop.example", pause: "—",
+                    outcome: "rolled back", swapped: false, reason: "at import: unknown state layout"),
+        ]
+        let html = try renderer.dashboard(user: Fixtures.user, license: Fixtures.license, plugins: [plugin], deadLetterCount: 0,
+                                          csrfToken: Fixtures.csrf, flash: nil, swaps: swaps)
+        #expect(html.contains("Recent hot swaps"))
+        #expect(html.contains("1.0.0 → 2.0.0") && html.contains("0.25 ms") && html.contains("operator (cli)"))
+        #expect(html.contains("at import: unknown state layout"))
+        let none = try renderer.dashboard(user: Fixtures.user, license: Fixtures.license, plugins: [plugin], deadLetterCount: 0,
+                                          csrfToken: Fixtures.csrf, flash: nil)
+        #expect(!none.contains("Recent hot swaps"))
+    }
+
     @Test("the development banner appears only when the license sets it")
     func developmentBanner() throws {
         let without = try renderer.dashboard(
