@@ -45,5 +45,14 @@ let package = Package(
             path: "DurableBenchmark",
             exclude: ["publisher.c"]
         ),
+        // Hot swap: pause and whole-swap time under load; boot to /ready and memory of `eop run`.
+        .executableTarget(
+            name: "SwapBenchmark",
+            dependencies: [
+                .product(name: "EOPEventLog", package: "EOP"),
+                .product(name: "EOPDispatch", package: "EOP"),
+            ],
+            path: "SwapBenchmark"
+        ),
     ]
 )

@@ -40,6 +40,8 @@ for name in sorted(op_ns):
 # Bounded load programs write one JSON object per line: name, per_second, and extras.
 lines = [json.loads(l) for f in sorted(folder.glob("*.jsonl")) for l in f.read_text().splitlines() if l.strip()]
 baselines = {l["name"]: l["per_second"] for l in lines if l["name"].startswith("baseline")}
+p99s = {l["name"]: l["p99_ms"] for l in lines if l["name"].startswith("baseline") and "p99_ms" in l}
+seconds = {l["name"]: l["seconds"] for l in lines if l["name"].startswith("baseline") and "seconds" in l}
 for l in lines:
     extra = ""
     if "p99_ms" in l:
@@ -48,9 +50,24 @@ for l in lines:
             extra += f", {l['events']:,} of {l['expected']:,} handled"
         if l.get("errors"):
             extra += ", ERRORS (non-2xx or socket errors)"
-        if l.get("baseline") in baselines:
+        if l.get("p99_baseline") in p99s:
+            extra += f"; p99 {l['p99_ms'] - p99s[l['p99_baseline']]:+.2f} ms over {l['p99_baseline'].removeprefix('baseline: ')}"
+        elif l.get("baseline") in baselines:
             extra += f"; x{l['per_second'] / baselines[l['baseline']]:.2f} of {l['baseline'].removeprefix('baseline: ')}"
-    rows.append([l["name"], f"{l['per_second']:,.0f} /s", "", extra])
+    if "seconds" in l and "p99_ms" not in l:
+        extra = f"{l['seconds'] * 1000:,.0f} ms"
+        if l.get("baseline") in seconds:
+            extra += f", x{l['seconds'] / seconds[l['baseline']]:.2f} of {l['baseline'].removeprefix('baseline: ')}"
+    if "rss_mib" in l:
+        extra += (", " if extra else "") + f"RSS {l['rss_mib']:,.1f} MiB"
+        if "idle_rss_mib" in l:
+            extra += f" (idle {l['idle_rss_mib']:,.1f} MiB, {l['rss_mib'] - l['idle_rss_mib']:+,.1f} MiB)"
+        if l.get("resident"):
+            extra += "; " + ", ".join(r.split("{")[1].replace('plugin="', "").replace('"}', ":") for r in l["resident"]) + " old images mapped"
+    if "lost" in l:
+        extra += f"; {l.get('received')} facts received, {l.get('lost')} lost, {l.get('doubled')} doubled"
+    throughput = f"{l['per_second']:,.0f} /s" if l.get("per_second") else ""
+    rows.append([l["name"], throughput, "", extra])
 
 header = ["benchmark (median of samples)", "throughput", "time/op", "against the baseline of this run"]
 widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]

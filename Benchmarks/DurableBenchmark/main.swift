@@ -50,7 +50,7 @@ try FileManager.default.createDirectory(at: plugins, withIntermediateDirectories
 try FileManager.default.createDirectory(at: events, withIntermediateDirectories: true)
 _ = try shell(["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-I", sdkInclude.path, here.appendingPathComponent("publisher.c").path,
                "-o", plugins.appendingPathComponent("libbench_pub.so").path])
-try Data(#"{"id":"bench-pub","version":"1.0.0","abi":"1.0","library":"libbench_pub.so","runtime":"c","publishes":["bench.tick.happened"],"answers":[{"topic":"bench-pub.burst.run","handler":"bench_burst"}]}"#.utf8)
+try Data(#"{"id":"bench-pub","version":"1.0.0","abi":"1.1","library":"libbench_pub.so","runtime":"c","publishes":["bench.tick.happened"],"answers":[{"topic":"bench-pub.burst.run","handler":"bench_burst"}]}"#.utf8)
     .write(to: plugins.appendingPathComponent("bench-pub.json"))
 try Data(#"{"topic":"bench.tick.happened","kind":"fact","owner":"bench-pub","version":1,"payload":{"type":"object","required":["seq"],"properties":{"seq":{"type":"integer"}}}}"#.utf8)
     .write(to: events.appendingPathComponent("bench.tick.happened.json"))
@@ -80,7 +80,7 @@ final class Sink: @unchecked Sendable {
 /// Blocks this thread (the benchmark waits on purpose).
 func nap(_ seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
 let sink = Sink()
-let sinkManifest = try PluginManifest.parse(Data(#"{"id":"bench-sink","version":"1.0.0","abi":"1.0","library":"none.so","subscribes":[{"topic":"bench.tick.happened","handler":"sink"}]}"#.utf8),
+let sinkManifest = try PluginManifest.parse(Data(#"{"id":"bench-sink","version":"1.0.0","abi":"1.1","library":"none.so","subscribes":[{"topic":"bench.tick.happened","handler":"sink"}]}"#.utf8),
                                             file: "bench-sink.json", directory: root)
 try log.prepare(sinkManifest)
 try log.attach(pluginID: "bench-sink", subscribers: [Subscriber(pluginID: "bench-sink", topic: "bench.tick.happened", handlerName: "sink", invocation: .swift { sink.record($0.event); return .ok })])

@@ -35,7 +35,7 @@ defer { try? FileManager.default.removeItem(at: root) }
 let sdk = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../SDK").standardizedFileURL
 _ = try shell(["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-I", sdk.appendingPathComponent("include").path,
                sdk.appendingPathComponent("examples/c-hello/hello.c").path, "-o", root.appendingPathComponent("libc_hello.so").path, "-lpthread"])
-try Data(#"{"id":"c-hello","version":"1.0.0","abi":"1.0","library":"libc_hello.so","runtime":"c","settings":{"prefix":{"type":"string","default":"echo"}},"routes":[{"method":"GET","path":"/api/c-hello/ping","handler":"c_hello_http_ping","inline":true}]}"#.utf8)
+try Data(#"{"id":"c-hello","version":"1.0.0","abi":"1.1","library":"libc_hello.so","runtime":"c","settings":{"prefix":{"type":"string","default":"echo"}},"routes":[{"method":"GET","path":"/api/c-hello/ping","handler":"c_hello_http_ping","inline":true}]}"#.utf8)
     .write(to: root.appendingPathComponent("c-hello.json"))
 let host = PluginHost(configuration: LoaderConfiguration(manifestPaths: [root], librarySearchPaths: [root], imageDirectory: root.appendingPathComponent("images")))
 host.boot()
