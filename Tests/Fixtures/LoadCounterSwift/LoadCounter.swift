@@ -8,15 +8,14 @@ import Synchronization
 final class LoadCounter: Plugin {
     static let id = "load-counter"
     static let version = "3.0.0"
-    private let words = Mutex<[UInt64]>(Array(repeating: 0, count: 7))  // next of 4 streams, received, lost, doubled
-    private let imported = Atomic<Bool>(false)
+    private let state = CarriedWords(count: 7, owner: "load-counter \(version)")  // next of 4 streams, received, lost, doubled
 
     init(host: HostAPI) throws {}
 
     func tick(_ event: IncomingEvent) throws -> HandlerResult {
         struct Tick: Decodable { let stream: Int; let seq: UInt64 }
         let t = try event.decode(Tick.self)
-        words.withLock { w in
+        state.words.withLock { w in
             let stream = t.stream % 4
             w[4] += 1
             if t.seq > w[stream] { w[5] += t.seq - w[stream] }
@@ -26,21 +25,13 @@ final class LoadCounter: Plugin {
     }
 
     func stats(_ query: IncomingEvent) throws -> String {
-        let w = words.withLock { $0 }
-        return "{\"received\":\(w[4]),\"lost\":\(w[5]),\"doubled\":\(w[6]),\"imported\":\(imported.load(ordering: .relaxed) ? 1 : 0),\"version\":\"\(Self.version)\"}"
+        let w = state.words.withLock { $0 }
+        return "{\"received\":\(w[4]),\"lost\":\(w[5]),\"doubled\":\(w[6]),\"imported\":\(state.importedFlag),\"version\":\"\(Self.version)\"}"
     }
 
-    func exportState() throws -> (format: UInt32, bytes: [UInt8])? {
-        (1, StateWords.encode(words.withLock { $0 }))
-    }
+    func exportState() throws -> (format: UInt32, bytes: [UInt8])? { state.export() }
 
-    func importState(_ bytes: [UInt8], format: UInt32, from version: String) throws {
-        guard format == 1, let decoded = StateWords.decode(bytes, count: 7) else {
-            throw PluginError("load-counter \(Self.version) cannot read state format \(format) (\(bytes.count) bytes) from \(version)")
-        }
-        words.withLock { $0 = decoded }
-        imported.store(true, ordering: .relaxed)
-    }
+    func importState(_ bytes: [UInt8], format: UInt32, from version: String) throws { try state.load(bytes, format: format, from: version) }
 }
 
 @_cdecl("eop_plugin_entry")

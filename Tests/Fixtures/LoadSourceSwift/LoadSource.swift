@@ -9,15 +9,14 @@ final class LoadSource: Plugin {
     static let id = "load-source"
     static let version = "3.0.0"
     private let host: HostAPI
-    private let words = Mutex<[UInt64]>(Array(repeating: 0, count: 5))  // next seq of 4 streams, total
-    private let imported = Atomic<Bool>(false)
+    private let state = CarriedWords(count: 5, owner: "load-source \(version)")  // next seq of 4 streams, total
 
     init(host: HostAPI) throws { self.host = host }
 
     func emit(_ query: IncomingEvent) throws -> String {
         struct Ask: Decodable { let n: Int }
         let n = try query.decode(Ask.self).n
-        let total = try words.withLock { w -> UInt64 in
+        let total = try state.words.withLock { w -> UInt64 in
             for _ in 0..<n {
                 let stream = Int(w[4] % 4)
                 try host.publish("load-source.tick.emitted", json: "{\"stream\":\(stream),\"seq\":\(w[stream])}")
@@ -26,20 +25,12 @@ final class LoadSource: Plugin {
             }
             return w[4]
         }
-        return "{\"published\":\(total),\"imported\":\(imported.load(ordering: .relaxed) ? 1 : 0)}"
+        return "{\"published\":\(total),\"imported\":\(state.importedFlag)}"
     }
 
-    func exportState() throws -> (format: UInt32, bytes: [UInt8])? {
-        (1, StateWords.encode(words.withLock { $0 }))
-    }
+    func exportState() throws -> (format: UInt32, bytes: [UInt8])? { state.export() }
 
-    func importState(_ bytes: [UInt8], format: UInt32, from version: String) throws {
-        guard format == 1, let decoded = StateWords.decode(bytes, count: 5) else {
-            throw PluginError("load-source \(Self.version) cannot read state format \(format) (\(bytes.count) bytes) from \(version)")
-        }
-        words.withLock { $0 = decoded }
-        imported.store(true, ordering: .relaxed)
-    }
+    func importState(_ bytes: [UInt8], format: UInt32, from version: String) throws { try state.load(bytes, format: format, from: version) }
 }
 
 @_cdecl("eop_plugin_entry")
