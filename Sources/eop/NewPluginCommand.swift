@@ -86,6 +86,8 @@ struct PluginScaffold {
             "ID": id, "SYMBOL": symbol, "LIBRARY": library, "TYPE": typeName, "LANG": language.rawValue, "LANGUAGE": language.name,
             "FOLDER": folder.path, "SDK": sdk.path, "SDK_INCLUDE": sdk.appendingPathComponent("include").path, "EOP_ROOT": checkout.path,
             "EOP_PACKAGE": checkout.path, "EOP_PACKAGE_IDENTITY": checkout.lastPathComponent.lowercased(),
+            "ABI": "\(ABICheck.host.major).\(ABICheck.host.minor)",
+            "DATE": ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate]),
             "BUILD": build, "FILES": files.map { "| \($0) |" }.joined(separator: "\n"),
         ]
     }
@@ -111,8 +113,10 @@ struct PluginScaffold {
             // One set of Rust bindings: the example's, which its test checks against the headers.
             files["src/abi.rs"] = try Data(contentsOf: sdk.appendingPathComponent("examples/rust-loyalty-demo/src/abi.rs"))
         }
-        files["README.md"] = Data(fill(try String(contentsOf: templates.appendingPathComponent("README.md.tmpl"), encoding: .utf8)).utf8)
-        files["manifest.json"] = try manifest()
+        // Shared by every language: the manifest (the order subscription and the status route) and the README.
+        for name in ["README.md", "manifest.json"] {
+            files[name] = Data(fill(try String(contentsOf: templates.appendingPathComponent("\(name).tmpl"), encoding: .utf8)).utf8)
+        }
         files[".gitignore"] = Data((["*.so"] + (language == .swift ? [".build/", "Package.resolved"] : language == .rust ? ["/target"] : [])).map { $0 + "\n" }.joined().utf8)
 
         for (path, data) in files {
@@ -121,20 +125,6 @@ struct PluginScaffold {
             try data.write(to: url)
         }
         return files.keys.sorted()
-    }
-
-    /// The manifest: the order subscription and the status route the source implements.
-    func manifest() throws -> Data {
-        let day = ISO8601DateFormatter.string(from: Date(), timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-        let manifest: [String: Any] = [
-            "id": id, "name": id, "version": "0.1.0", "release_date": day, "channel": "stable",
-            "abi": "\(ABICheck.host.major).\(ABICheck.host.minor)", "library": library, "runtime": language.rawValue,
-            "description": "Counts placed orders in memory and carries the count across hot swaps (made by eop new plugin).",
-            "subscribes": [["topic": "order.order.placed", "handler": "\(symbol)_on_order_placed"]],
-            "routes": [["method": "GET", "path": "/api/\(id)/status", "handler": "\(symbol)_http_status",
-                        "summary": "This instance's version and the orders it has seen"]],
-        ]
-        return try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
     /// The EOP checkout: `explicit` (the checkout or its SDK folder), else the one above
