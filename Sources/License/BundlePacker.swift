@@ -11,8 +11,8 @@ import Foundation
 /// vendor's certification of the publisher key.
 ///
 /// Plugin directory layout read: `manifest.json`; the library named by the
-/// manifest at the top level or in `lib/`; each listed migration in
-/// `Migrations/` or `migrations/`; every file under `assets/`, `Templates/`
+/// manifest at the top level or in `lib/`; each listed migration (every `.sql`
+/// file when the manifest lists none) in `Migrations/` or `migrations/`; every file under `assets/`, `Templates/`
 /// and `Docs/` as assets (hidden files skipped).
 public enum BundlePacker {
     /// File name of the signature inside a bundle.
@@ -64,6 +64,17 @@ public enum BundlePacker {
         }
     }
 
+    /// The `.sql` files of `Migrations/` or `migrations/`, sorted: what the loader runs
+    /// for a manifest without a `migrations` list.
+    static func defaultMigrations(_ dir: URL) -> [String] {
+        for folder in ["Migrations", "migrations"] {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent(folder).path)) ?? []
+            let sql = names.filter { $0.hasSuffix(".sql") && BundlePath.isPlainFileName($0) }.sorted()
+            if !sql.isEmpty { return sql }
+        }
+        return []
+    }
+
     /// Reads the plugin directory into bundle paths.
     static func collect(_ dir: URL) throws(BundleError) -> (BundleManifest, [String: Data]) {
         func read(_ url: URL) -> Data? { try? Data(contentsOf: url) }
@@ -77,7 +88,8 @@ public enum BundlePacker {
             throw .packing(reason: "library '\(manifest.library)' not found in \(dir.path) or its lib/")
         }
         files["library/\(manifest.library)"] = library
-        for name in manifest.migrations {
+        // No list in the manifest: the loader runs every migrations/*.sql, so pack them all.
+        for name in manifest.migrations.isEmpty ? defaultMigrations(dir) : manifest.migrations {
             guard let data = read(dir.appendingPathComponent("Migrations").appendingPathComponent(name))
                 ?? read(dir.appendingPathComponent("migrations").appendingPathComponent(name)) else {
                 throw .packing(reason: "migration '\(name)' not found in \(dir.path)/Migrations or migrations")

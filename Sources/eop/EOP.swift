@@ -12,6 +12,6 @@ struct EOP: AsyncParsableCommand {
         EOP_EVENTS_DIR, EOP_SETTINGS_FILE, EOP_ENV (development or production).
         """,
         subcommands: [RunCommand.self, MigrateCommand.self, UsersCommand.self, PluginsCommand.self, CheckCommand.self, EventsCommand.self,
-                      LicenseCommand.self, BundleCommand.self, TrustCommand.self]
+                      LicenseCommand.self, BundleCommand.self, TrustCommand.self, NewCommand.self]
     )
 }

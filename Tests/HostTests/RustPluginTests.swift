@@ -6,12 +6,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 /// The Rust example plugin (SDK/examples/rust-loyalty-demo), built with cargo.
 enum RustExample {
     static let folder = Repo.examples.appendingPathComponent("rust-loyalty-demo")
-    static let id = "loyalty-demo"
+    static let id = "com.example.loyalty"
     static let library = "libloyalty_demo.so"
 
     /// `cargo` from PATH (or rustup's default ~/.cargo/bin), nil when absent.
@@ -36,17 +37,20 @@ enum RustExample {
 
     /// `cargo build --release` of the example into a target folder inside the test's
     /// workspace (so concurrent runs never share cargo's lock); returns that release folder.
-    static func build(in ws: Workspace) throws -> URL {
+    /// `version` (LOYALTY_VERSION) sets the version the descriptor reports.
+    static func build(in ws: Workspace, version: String? = nil) throws -> URL {
         let cargo = try #require(cargo, "cargo is not installed")
-        let target = ws.root.appendingPathComponent("cargo-target")
-        try run(cargo, ["build", "--release", "--offline", "--quiet"], in: folder, environment: ["CARGO_TARGET_DIR": target.path])
+        let target = ws.root.appendingPathComponent("cargo-target\(version.map { "-" + $0 } ?? "")")
+        var environment = ["CARGO_TARGET_DIR": target.path]
+        if let version { environment["LOYALTY_VERSION"] = version }
+        try run(cargo, ["build", "--release", "--offline", "--quiet"], in: folder, environment: environment)
         let release = target.appendingPathComponent("release")
         #expect(FileManager.default.fileExists(atPath: release.appendingPathComponent(library).path), "cargo built no \(library)")
         return release
     }
 
     /// Installs the built plugin into a workspace like a bundle would: manifest and
-    /// migrations in `manifests/loyalty-demo/`, the library in `lib/`, its event schema in `events/`.
+    /// migrations in `manifests/com.example.loyalty/`, the library in `lib/`, its event schema in `events/`.
     static func install(from release: URL, into ws: Workspace) throws {
         let fm = FileManager.default
         let pluginFolder = ws.manifests.appendingPathComponent(id)
@@ -60,6 +64,57 @@ enum RustExample {
     }
 }
 
+
+/// Signing the Rust example into bundles the way a publisher and an operator would,
+/// with the `eop` command: a publisher key for `com.example`, trusted in the test's EOP_HOME.
+struct RustBundles {
+    let ws: Workspace
+    let environment: [String: String]
+    let key: URL
+
+    init(_ ws: Workspace) throws {
+        self.ws = ws
+        environment = ["EOP_HOME": ws.root.appendingPathComponent("home").path, "EOP_ENV": "development"]
+        key = ws.root.appendingPathComponent("com.example.key.json")
+        let keygen = try CLITests.eop(["bundle", "keygen", "--publisher", "com.example", "--out", key.path], environment: environment)
+        try #require(keygen.status == 0, "\(keygen.out) \(keygen.err)")
+        let publicKey = try #require(keygen.out.split(separator: "\n").first { $0.hasPrefix("public key:") }?.split(separator: " ").last.map(String.init))
+        let trust = try CLITests.eop(["trust", "add", publicKey, "--publisher", "com.example"], environment: environment)
+        try #require(trust.status == 0, "\(trust.out) \(trust.err)")
+    }
+
+    /// Stages a plugin folder for version `version` (manifest, migrations, the library
+    /// cargo built), packs it with `eop bundle pack`, installs it with `eop plugins install`
+    /// (which verifies the signature), and returns the installed folder.
+    func packAndInstall(release: URL, version: String) throws -> URL {
+        let fm = FileManager.default
+        let stage = ws.root.appendingPathComponent("stage-\(version)")
+        try fm.createDirectory(at: stage, withIntermediateDirectories: true)
+        let manifest = try String(contentsOf: RustExample.folder.appendingPathComponent("manifest.json"), encoding: .utf8)
+            .replacingOccurrences(of: #""version": "1.0.0""#, with: #""version": "\#(version)""#)
+        try Data(manifest.utf8).write(to: stage.appendingPathComponent("manifest.json"))
+        try fm.copyItem(at: RustExample.folder.appendingPathComponent("migrations"), to: stage.appendingPathComponent("migrations"))
+        try fm.copyItem(at: release.appendingPathComponent(RustExample.library), to: stage.appendingPathComponent(RustExample.library))
+
+        let bundle = ws.root.appendingPathComponent("\(RustExample.id)-\(version).eopbundle")
+        let pack = try CLITests.eop(["bundle", "pack", stage.path, "--key", key.path, "--out", bundle.path], environment: environment)
+        try #require(pack.status == 0, "\(pack.out) \(pack.err)")
+        let install = try CLITests.eop(["plugins", "install", bundle.path], environment: environment)
+        try #require(install.status == 0, "\(install.out) \(install.err)")
+        #expect(install.out.contains("installed \(RustExample.id) \(version) from com.example"), "\(install.out)")
+        let record = ws.root.appendingPathComponent("home/plugins/installed/\(RustExample.id).json")
+        let installed = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: record)) as? [String: Any])
+        let folder = URL(fileURLWithPath: try #require(installed["directory"] as? String))
+        #expect(fm.fileExists(atPath: folder.appendingPathComponent("migrations/0001_create_counts.sql").path), "the bundle lost the migration")
+        return folder
+    }
+}
+
+/// How many facts a background publisher has published; and when to stop.
+final class PublishProgress: Sendable {
+    let published = Atomic<Int>(0)
+    let stop = Atomic<Bool>(false)
+}
 
 @Suite("A plugin written in Rust (SDK/examples/rust-loyalty-demo)", .enabled(if: RustExample.cargo != nil, "cargo is not on PATH: the Rust example plugin cannot be built here (install Rust to run these tests)"))
 struct RustPluginTests {
@@ -117,18 +172,18 @@ struct RustPluginTests {
         #expect(try db.count("SELECT count(*) FROM eop.dead_letters") == 0)
 
         // One points fact per counted order, published by the plugin in the delivery's transaction.
-        let facts = "SELECT count(*) FROM eop.events WHERE topic = 'loyalty-demo.points.earned'"
+        let facts = "SELECT count(*) FROM eop.events WHERE topic = 'com.example.loyalty.points.earned'"
         let deadline = Date().addingTimeInterval(20)
         while try db.count(facts) < 3, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         #expect(try db.count(facts) == 3)
-        #expect(try db.count("SELECT count(*) FROM eop.events WHERE topic = 'loyalty-demo.points.earned' AND source = 'loyalty-demo' AND causation_id IS NOT NULL") == 3)
-        #expect(try db.count("SELECT max((convert_from(payload, 'UTF8')::json->>'orders')::bigint) FROM eop.events WHERE topic = 'loyalty-demo.points.earned' AND convert_from(payload, 'UTF8')::json->>'customer' = 'ada'") == 2)
-        #expect(try db.count("SELECT sum((convert_from(payload, 'UTF8')::json->>'points')::bigint) FROM eop.events WHERE topic = 'loyalty-demo.points.earned'") == 123 + 5 + 0)
+        #expect(try db.count("SELECT count(*) FROM eop.events WHERE topic = 'com.example.loyalty.points.earned' AND source = 'com.example.loyalty' AND causation_id IS NOT NULL") == 3)
+        #expect(try db.count("SELECT max((convert_from(payload, 'UTF8')::json->>'orders')::bigint) FROM eop.events WHERE topic = 'com.example.loyalty.points.earned' AND convert_from(payload, 'UTF8')::json->>'customer' = 'ada'") == 2)
+        #expect(try db.count("SELECT sum((convert_from(payload, 'UTF8')::json->>'points')::bigint) FROM eop.events WHERE topic = 'com.example.loyalty.points.earned'") == 123 + 5 + 0)
 
         let gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals()))
         try await gateway.application().test(.live) { client in
             for (customer, expected) in [("ada", 2), ("bo%20b", 1), ("nobody", 0)] {
-                try await client.execute(uri: "/api/loyalty-demo/customers/\(customer)", method: .get) { r in
+                try await client.execute(uri: "/api/com.example.loyalty/customers/\(customer)", method: .get) { r in
                     #expect(r.status == .ok, "\(customer): \(String(buffer: r.body))")
                     #expect(r.headers[.contentType] == "application/json")
                     let body = try GatewayTests.json(r.body)
@@ -136,6 +191,98 @@ struct RustPluginTests {
                     #expect(body["orders"] as? Int == expected, "\(customer): \(body)")
                 }
             }
+        }
+    }
+
+    @Test("signed with eop bundle pack and hot-swapped to a second build while orders flow: no order lost or doubled, the tally carried")
+    func swapsWhileEventsFlow() async throws {
+        let db = try await TestDatabase.make()
+        let ws = try Workspace()
+        let bundles = try RustBundles(ws)
+        let v1 = try bundles.packAndInstall(release: try RustExample.build(in: ws), version: "1.0.0")
+        let v2 = try bundles.packAndInstall(release: try RustExample.build(in: ws, version: "1.1.0"), version: "1.1.0")
+        for name in try FileManager.default.contentsOfDirectory(atPath: RustExample.folder.appendingPathComponent("events").path) {
+            try FileManager.default.copyItem(at: RustExample.folder.appendingPathComponent("events/\(name)"), to: ws.events.appendingPathComponent(name))
+        }
+        let (host, log) = try ws.durableHost(db, manifestPaths: [v1.appendingPathComponent("manifest.json")])
+        defer { host.shutdown(); log.shutdown() }
+        host.boot()
+        let id = RustExample.id
+        try #require(host.plugin(id)?.state == .active, "\(host.reason(id))")
+        let schema = ModuleDatabase.identifier(for: id)
+        let counted = "SELECT coalesce(sum(orders), 0) FROM \(schema).customer_orders"
+
+        // Orders keep arriving, for three customers, until 30 more have gone out after the swap.
+        let progress = PublishProgress()
+        let publisher = Task.detached {
+            var remainingAfterStop = 30
+            var n = 0
+            while remainingAfterStop > 0 {
+                if progress.stop.load(ordering: .acquiring) { remainingAfterStop -= 1 }
+                n += 1
+                let customer = ["ada", "bo", "cy"][n % 3]
+                try host.publish(topic: "order.order.placed", payload: Data(#"{"order_id":"o-\#(n)","customer":"\#(customer)","total":250,"currency":"EUR"}"#.utf8), source: "order")
+                progress.published.store(n, ordering: .releasing)
+                try await Task.sleep(for: .milliseconds(3))
+            }
+            return n
+        }
+
+        let gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals()))
+        try await gateway.application().test(.live) { client in
+            func status() async throws -> [String: Any] {
+                let body = try await client.execute(uri: "/api/com.example.loyalty/status", method: .get) { r in
+                    #expect(r.status == .ok, "\(String(buffer: r.body))")
+                    return String(buffer: r.body)
+                }
+                return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], "\(body)")
+            }
+            // Version 1 has counted some orders before the swap starts.
+            let deadline = Date().addingTimeInterval(30)
+            while try db.count(counted) < 10, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            let before = try await status()
+            #expect(before["version"] as? String == "1.0.0")
+            #expect((before["orders_seen"] as? Int ?? 0) >= 10, "\(before)")
+
+            let publishedAtStart = progress.published.load(ordering: .acquiring)
+            let record = try host.swap(id, to: v2)
+            let publishedAtEnd = progress.published.load(ordering: .acquiring)
+            progress.stop.store(true, ordering: .releasing)
+            let total = try await publisher.value
+            #expect(publishedAtStart > 0 && publishedAtEnd < total, "orders did not flow across the swap (\(publishedAtStart), \(publishedAtEnd), \(total))")
+
+            #expect(record.outcome == "swapped", "\(record)")
+            #expect(record.from == "1.0.0" && record.to == "1.1.0")
+            #expect(record.steps.map(\.name) == ["verify", "load", "init", "pause", "export", "import", "migrate", "activate", "switch", "resume", "retire"], "\(record.steps)")
+            #expect(record.steps.first { $0.name == "export" }?.detail == "8 bytes, format 1", "\(record.steps)")
+            #expect(host.plugin(id)?.manifest?.version.description == "1.1.0")
+
+            // Every order counted exactly once, by one version or the other.
+            #expect(log.drain(timeout: .seconds(30)))
+            #expect(host.plugin(id)?.state == .active, "\(host.reason(id))")
+            #expect(try db.count(counted) == Int64(total))
+            #expect(try db.count("SELECT count(*) FROM eop.dead_letters") == 0)
+            let facts = "SELECT count(*) FROM eop.events WHERE topic = 'com.example.loyalty.points.earned'"
+            let factDeadline = Date().addingTimeInterval(20)
+            while try db.count(facts) < Int64(total), Date() < factDeadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try db.count(facts) == Int64(total))
+            #expect(try db.count("SELECT count(DISTINCT convert_from(payload, 'UTF8')::json->>'order_id') FROM eop.events WHERE topic = 'com.example.loyalty.points.earned'") == Int64(total))
+
+            // The in-memory tally came across: version 2 reports every order, not only its own.
+            let after = try await status()
+            #expect(after["version"] as? String == "1.1.0")
+            #expect(after["orders_seen"] as? Int == total, "\(after); \(total) orders published")
+            try await client.execute(uri: "/api/com.example.loyalty/customers/ada", method: .get) { r in
+                let orders = try GatewayTests.json(r.body)["orders"] as? Int
+                #expect(orders == total / 3, "\(String(buffer: r.body))")
+            }
+
+            // Rolling back runs the same steps towards 1.0.0, which reads format 1 too.
+            let back = try host.rollback(id)
+            #expect(back.outcome == "swapped" && back.to == "1.0.0", "\(back)")
+            let rolledBack = try await status()
+            #expect(rolledBack["version"] as? String == "1.0.0")
+            #expect(rolledBack["orders_seen"] as? Int == total, "\(rolledBack)")
         }
     }
 }

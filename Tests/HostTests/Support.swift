@@ -189,10 +189,12 @@ extension Workspace {
     }
 
     /// A loader whose facts and plugin storage go through PostgreSQL.
-    func durableHost(_ database: TestDatabase, retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))) throws -> (PluginHost, EventLog) {
+    /// `manifestPaths` replaces the workspace's manifests folder (e.g. an installed bundle's manifest).
+    func durableHost(_ database: TestDatabase, manifestPaths: [URL]? = nil,
+                     retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))) throws -> (PluginHost, EventLog) {
         let log = try EventLog(target: database.target, retry: retry)
         let configuration = LoaderConfiguration(
-            manifestPaths: [manifests], librarySearchPaths: [libraries, Repo.buildDirectory],
+            manifestPaths: manifestPaths ?? [manifests], librarySearchPaths: [libraries, Repo.buildDirectory],
             imageDirectory: root.appendingPathComponent("images-\(UUID().uuidString.prefix(6))"),
             events: try EventCatalog.load(directory: events), transport: log, storage: log, swapHistory: log)
         let host = PluginHost(configuration: configuration)

@@ -52,6 +52,18 @@ struct BundleTests {
                                                           releaseDate: LicenseDate.parseDay("2026-05-01"), channel: .stable, publisher: "com.acme"))
     }
 
+    @Test func aManifestWithoutAMigrationsListPacksEverySQLFileOfMigrationsLikeTheLoaderRuns() throws {
+        let dir = try Self.pluginDirectory()
+        var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("manifest.json"))) as? [String: Any])
+        manifest["migrations"] = nil
+        try JSONSerialization.data(withJSONObject: manifest).write(to: dir.appendingPathComponent("manifest.json"))
+        try Data("ALTER TABLE report ADD COLUMN n int;".utf8).write(to: dir.appendingPathComponent("Migrations/0002_add_n.sql"))
+        try Data("not sql".utf8).write(to: dir.appendingPathComponent("Migrations/notes.txt"))
+        let url = try BundlePacker.pack(pluginDirectory: dir, signingKey: Self.publisherKey, publisher: "com.acme")
+        let paths = try Self.trustingAcme().verify(bundleAt: url).fileList.files.map(\.path)
+        #expect(paths.filter { $0.hasPrefix("migrations/") } == ["migrations/0001_create_report.sql", "migrations/0002_add_n.sql"])
+    }
+
     @Test func aBundleWithOneFileChangedAfterSigningIsRefusedNamingTheFile() throws {
         let url = try BundlePacker.pack(pluginDirectory: try Self.pluginDirectory(), signingKey: Self.publisherKey, publisher: "com.acme")
         var entries = try TarArchive.read(Data(contentsOf: url))

@@ -1,4 +1,4 @@
--- Placed orders per customer, kept by the loyalty-demo plugin.
+-- Placed orders per customer, kept by the com.example.loyalty plugin (SDK/examples/rust-loyalty-demo).
 CREATE TABLE customer_orders (
     customer text PRIMARY KEY,
     orders bigint NOT NULL DEFAULT 0 CHECK (orders >= 0),
