@@ -1,0 +1,254 @@
+import EOPEventLog
+import EOPLoader
+import EOPManifest
+import EOPNotification
+import EOPStorage
+import Foundation
+import Testing
+
+/// The notification module end to end: facts published through the durable event log,
+/// messages delivered to a real SMTP server (aiosmtpd) and to a local stand-in for
+/// Twilio that checks requests like the real API, on a real PostgreSQL database.
+@Suite("Notification", .serialized)
+struct NotificationTests {
+    @Test("an order.order.placed fact becomes a rendered email in a real SMTP server, and an in-app item")
+    func orderPlacedEmail() async throws {
+        let smtp = try LocalServer.smtp()
+        let env = try await NotificationEnvironment(configuration: .init(smtp: smtp.settings))
+        defer { env.close() }
+        let customer = UUID().uuidString.lowercased()
+        let factID = try env.publish("order.order.placed", ["order_id": "o-1001", "total": 12345, "currency": "USD",
+                                                            "customer": customer, "customer_email": "ann@example.test"])
+
+        let mail = try await smtp.waitForLines(1)[0]
+        #expect(mail["rcpt_tos"] as? [String] == ["ann@example.test"])
+        #expect(mail["to"] as? String == "ann@example.test")
+        #expect(mail["mail_from"] as? String == "shop@example.test")
+        #expect(mail["subject"] as? String == "Order o-1001 received")
+        #expect((mail["text"] as? String)?.contains("We received order o-1001 for $123.45.") == true)
+        #expect((mail["html"] as? String)?.contains("<strong>o-1001</strong>") == true)
+
+        let rows = try await env.waitFor { try env.notifications.deliveries(requestID: factID).filter { $0.status != "queued" } } until: { $0.count == 2 }
+        let email = try #require(rows.first { $0.channel == "email" })
+        #expect(email.status == "sent")
+        #expect(email.attempts == 1)
+        #expect(email.providerAnswer.contains("SMTP 250"))
+        let inbox = try await env.waitFor { try env.notifications.inbox(user: customer) } until: { !$0.isEmpty }
+        #expect(inbox.first?.title == "Order o-1001 received")
+        #expect(inbox.first?.read == false)
+        #expect(try env.notifications.markRead(user: customer, id: inbox[0].id))
+        #expect(try env.notifications.inbox(user: customer, unreadOnly: true).isEmpty)
+        #expect(try env.notifications.markRead(user: "someone-else", id: inbox[0].id) == false)
+    }
+
+    @Test("an SMS reaches a local Twilio stand-in with Basic auth and the To, From and Body form fields")
+    func smsThroughTwilio() async throws {
+        let twilio = try LocalServer.twilio(sid: "AC0123456789", token: "secret-token")
+        let env = try await NotificationEnvironment(configuration: .init(
+            twilio: .init(baseURL: twilio.baseURL, accountSID: "AC0123456789", authToken: "secret-token", from: "+15005550006")))
+        defer { env.close() }
+        try env.notifications.saveRule(.init(topic: "order.order.shipped", type: "order.shipped",
+                                             recipient: ["phone": "{{customer_phone}}"], channels: [.sms]))
+        let factID = try env.publish("order.order.shipped", ["order_id": "o-77", "customer_phone": "+15551234567", "tracking_number": "1Z999"])
+
+        let sms = try await twilio.waitForLines(1)[0]
+        #expect(sms["to"] as? String == "+15551234567")
+        #expect(sms["from"] as? String == "+15005550006")
+        #expect(sms["body"] as? String == "Order o-77 has shipped. Tracking: 1Z999")
+        let row = try await env.waitFor { try env.notifications.deliveries(requestID: factID).filter { $0.channel == "sms" && $0.status == "sent" } } until: { $0.count == 1 }
+        #expect(row[0].providerAnswer == "Twilio message \(sms["sid"] as? String ?? "?")")
+    }
+
+    @Test("Twilio's refusal of wrong credentials is recorded as a final failure with its message")
+    func smsWrongCredentials() async throws {
+        let twilio = try LocalServer.twilio(sid: "AC0123456789", token: "secret-token")
+        let env = try await NotificationEnvironment(configuration: .init(
+            twilio: .init(baseURL: twilio.baseURL, accountSID: "AC0123456789", authToken: "wrong", from: "+15005550006")))
+        defer { env.close() }
+        let id = try env.notifications.notify(type: "order.shipped", recipient: .init(phone: "+15551234567"), channels: [.sms],
+                                              data: ["order_id": "o-78"], origin: "test")
+        let row = try await env.waitFor { try env.notifications.deliveries(status: "failed", requestID: id) } until: { $0.count == 1 }
+        #expect(row[0].providerAnswer == "HTTP 401: Authenticate")
+        #expect(row[0].attempts == 1)  // a 4xx is final: no retry
+        #expect(try twilio.lines().isEmpty)
+    }
+
+    @Test("a user who opted out gets no marketing message, but still gets the transactional one")
+    func optOutHonoured() async throws {
+        let smtp = try LocalServer.smtp()
+        let env = try await NotificationEnvironment(configuration: .init(smtp: smtp.settings))
+        defer { env.close() }
+        let n = env.notifications
+        try n.saveType(.init(id: "promo.thanks", topic: "order.order.placed", transactional: false, description: "Marketing follow-up"))
+        try n.saveTemplate(.init(type: "promo.thanks", channel: .email, locale: "en", subject: "10% off your next order", body: "Thanks for order {{order_id}}!"))
+        try n.saveRule(.init(topic: "order.order.placed", type: "promo.thanks", recipient: ["user": "{{customer}}", "email": "{{customer_email}}"], channels: [.email]))
+        try n.setPreference(user: "cust-opted-out", type: "promo.thanks", channel: "email", optedOut: true)
+        // Transactional mail cannot be opted out of.
+        try n.setPreference(user: "cust-opted-out", type: "order.placed", channel: "*", optedOut: true)
+
+        let optedOut = try env.publish("order.order.placed", ["order_id": "o-1", "total": 100, "currency": "USD", "customer": "cust-opted-out", "customer_email": "out@example.test"])
+        let optedIn = try env.publish("order.order.placed", ["order_id": "o-2", "total": 100, "currency": "USD", "customer": "cust-in", "customer_email": "in@example.test"])
+
+        let mails = try await smtp.waitForLines(3)
+        let received = Set(mails.map { "\(($0["rcpt_tos"] as? [String])?.first ?? "?") \($0["subject"] as? String ?? "?")" })
+        #expect(received == ["out@example.test Order o-1 received", "in@example.test Order o-2 received", "in@example.test 10% off your next order"])
+        let skipped = try n.deliveries(status: "skipped", requestID: optedOut)
+        #expect(skipped.count == 1)
+        #expect(skipped.first?.type == "promo.thanks")
+        #expect(skipped.first?.providerAnswer == "the recipient opted out of promo.thanks by email")
+        #expect(try n.deliveries(status: "skipped", requestID: optedIn).isEmpty)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try smtp.lines().count == 3)  // nothing more arrives later
+    }
+
+    @Test("an SMTP server that refuses the first attempt (451) gets a retry, and the success is recorded")
+    func smtpRetry() async throws {
+        let smtp = try LocalServer.smtp(refuseFirst: 1)
+        let env = try await NotificationEnvironment(configuration: .init(smtp: smtp.settings, retryDelay: .milliseconds(200)))
+        defer { env.close() }
+        let id = try env.notifications.notify(type: "password.reset", recipient: .init(email: "bob@example.test"), channels: [.email],
+                                              data: ["user_id": "u-1", "email": "bob@example.test", "reset_url": "https://shop.test/reset/abc", "expires_in_minutes": 30],
+                                              origin: "test")
+        let mail = try await smtp.waitForLines(1)[0]
+        #expect(mail["subject"] as? String == "Reset your password")
+        #expect((mail["text"] as? String)?.contains("https://shop.test/reset/abc") == true)
+        let row = try await env.waitFor { try env.notifications.deliveries(status: "sent", requestID: id) } until: { $0.count == 1 }
+        #expect(row[0].attempts == 2)
+        let attempts = try env.notifications.attempts(of: row[0].id)
+        #expect(attempts.map(\.outcome) == ["retry", "sent"])
+        #expect(attempts[0].answer.contains("451"))
+    }
+
+    @Test("a broken template is refused when saved, naming the part, the line and the reason")
+    func brokenTemplatesRefused() async throws {
+        let env = try await NotificationEnvironment(configuration: .init())
+        defer { env.close() }
+        let n = env.notifications
+        func refusal(_ t: Notifications.Template) -> NotificationError? {
+            do { try n.saveTemplate(t); return nil } catch { return error as? NotificationError }
+        }
+        let unknown = refusal(.init(type: "order.placed", channel: .email, locale: "de", subject: "Bestellung {{order_id}}",
+                                    html: "<p>Hallo</p>\n<p>Summe: {{totl}}</p>", body: "Summe {{total_formatted}}"))
+        #expect(unknown?.field == "html")
+        #expect(unknown?.line == 2)
+        #expect(unknown?.reason.hasPrefix("unknown variable 'totl'") == true)
+
+        let unclosed = refusal(.init(type: "order.placed", channel: .sms, locale: "en", body: "Order {{order_id}}\n{{#customer}}\nfor you"))
+        #expect(unclosed?.field == "body")
+        #expect(unclosed?.line == 3)
+        #expect(unclosed?.reason.contains("never closed") == true)
+
+        let nested = refusal(.init(type: "order.shipped", channel: .sms, locale: "en", body: "{{#tracking_url}}\n{{tracking_url.host}}{{/tracking_url}}"))
+        #expect(nested?.description == "body line 2: unknown variable 'tracking_url.host'; the payload has carrier, customer, customer_email, customer_phone, order_id, tracking_number, tracking_url")
+
+        // Nothing was written; a good template is saved and previews with sample data.
+        #expect(try n.templates().contains { $0.locale == "de" } == false)
+        try n.saveTemplate(.init(type: "order.placed", channel: .email, locale: "de", subject: "Bestellung {{order_id}}", html: "<p>{{total_formatted}}</p>", body: "Summe {{total_formatted}}"))
+        let preview = try n.preview(.init(type: "order.placed", channel: .email, locale: "de", subject: "Bestellung {{order_id}}", html: "<b>{{customer}}</b>", body: "Summe {{total_formatted}}"),
+                                    data: ["order_id": "o-5", "total": 250, "currency": "EUR", "customer": "<Ann & Co>"])
+        #expect(preview == .init(subject: "Bestellung o-5", html: "<b>&lt;Ann &amp; Co&gt;</b>", body: "Summe €2.50"))
+        #expect(throws: NotificationError.self) { try n.preview(.init(type: "order.placed", channel: .sms, locale: "en", body: "x"), data: ["order_id": "o"]) }
+    }
+}
+
+/// A database with the event log and the notification module running on it.
+struct NotificationEnvironment {
+    let database: TestDatabase
+    let workspace: Workspace
+    let host: PluginHost
+    let log: EventLog
+    let notifications: Notifications
+
+    init(configuration: NotificationConfiguration) async throws {
+        database = try await TestDatabase.make()
+        workspace = try Workspace()
+        (host, log) = try workspace.durableHost(database)
+        let conninfo = database.target.conninfo
+        var configuration = configuration
+        configuration.sendTimeout = .seconds(10)
+        notifications = try Notifications(connect: { try PostgresConnection(conninfo) }, events: try EventCatalog.load(directory: Repo.events),
+                                          configuration: configuration)
+        notifications.start()
+    }
+
+    func close() {
+        notifications.stop()
+        log.shutdown()
+    }
+
+    /// Publishes a fact as an operator would; returns its id.
+    func publish(_ topic: String, _ payload: [String: Any]) throws -> UUID {
+        try host.publish(topic: topic, payload: try JSONSerialization.data(withJSONObject: payload), source: "test")
+    }
+
+    /// Polls `read` until `done` holds (10 s at most).
+    func waitFor<T>(_ read: () throws -> T, until done: (T) -> Bool) async throws -> T {
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            let value = try read()
+            if done(value) || Date() > deadline { return value }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// A Python server from Tests/HostTests/Fixtures, on a free loopback port, recording what
+/// it accepted as JSON lines; stopped when the test ends.
+final class LocalServer {
+    let process = Process()
+    let input = Pipe()
+    let port: Int
+    let output: URL
+
+    init(script: String, arguments: [String]) throws {
+        output = FileManager.default.temporaryDirectory.appendingPathComponent("eop-\(script)-\(UUID().uuidString.prefix(8)).jsonl")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let stdout = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/\(script)").path, output.path] + arguments
+        process.standardOutput = stdout
+        process.standardInput = input
+        try process.run()
+        var line = Data()
+        while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line += byte }
+        guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespaces)) else {
+            process.terminate()
+            throw FixtureError("\(script) did not start (is aiosmtpd installed? .ci/run installs it)")
+        }
+        self.port = port
+    }
+
+    deinit {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: output)
+    }
+
+    static func smtp(refuseFirst: Int = 0) throws -> LocalServer {
+        try LocalServer(script: "smtp_sink.py", arguments: ["--refuse-first", String(refuseFirst)])
+    }
+
+    static func twilio(sid: String, token: String) throws -> LocalServer {
+        try LocalServer(script: "fake_twilio.py", arguments: [sid, token])
+    }
+
+    var settings: NotificationConfiguration.SMTP { .init(url: "smtp://127.0.0.1:\(port)", from: "shop@example.test") }
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    func lines() throws -> [[String: Any]] {
+        try String(contentsOf: output, encoding: .utf8).split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    /// The first `count` records, waiting up to 10 s for them.
+    func waitForLines(_ count: Int) async throws -> [[String: Any]] {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let found = try lines()
+            if found.count >= count { return found }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw FixtureError("\(output.lastPathComponent): expected \(count) record(s), got \(try lines().count)")
+    }
+}
