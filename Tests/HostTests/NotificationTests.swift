@@ -1,9 +1,15 @@
+import EOPAdmin
 import EOPEventLog
+import EOPGateway
+import EOPIdentity
 import EOPLoader
 import EOPManifest
 import EOPNotification
 import EOPStorage
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
 /// The notification module end to end: facts published through the durable event log,
@@ -149,10 +155,102 @@ struct NotificationTests {
         #expect(preview == .init(subject: "Bestellung o-5", html: "<b>&lt;Ann &amp; Co&gt;</b>", body: "Summe €2.50"))
         #expect(throws: NotificationError.self) { try n.preview(.init(type: "order.placed", channel: .sms, locale: "en", body: "x"), data: ["order_id": "o"]) }
     }
+
+    @Test("a C plugin queues an in-app notification through eop.notify.v1; bad data is refused naming the field")
+    func pluginNotify() async throws {
+        let env = try await NotificationEnvironment(configuration: .init())
+        defer { env.close() }
+        try env.workspace.compileC(Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/notifier.c"), library: "libnotifier.so")
+        try env.workspace.schema("notifier.notify.send", #"{"topic": "notifier.notify.send", "kind": "query", "owner": "notifier", "version": 1, "payload": {"type": "object"}}"#)
+        try env.workspace.manifest("notifier", #"""
+            {"id": "notifier", "version": "1.0.0", "abi": "1.0", "library": "libnotifier.so", "runtime": "c", "release_date": "2026-11-01",
+             "answers": [{"topic": "notifier.notify.send", "handler": "notifier_send"}]}
+            """#)
+        let (host, log) = try env.workspace.durableHost(env.database)
+        defer { log.shutdown() }
+        env.notifications.registerExtension(on: host, storage: log)
+        defer { env.notifications.unregisterExtension(storage: log) }
+        _ = host.boot()
+        defer { host.shutdown() }
+        #expect(host.plugin("notifier")?.state == .active, "\(host.reason("notifier"))")
+
+        let ok = try host.ask("notifier.notify.send", #"{"order_id": "o-plugin", "tracking_number": "TN-9"}"#)
+        #expect(ok["status"] as? Int == 0)
+        let inbox = try await env.waitFor { try env.notifications.inbox(user: "plugin-customer") } until: { !$0.isEmpty }
+        #expect(inbox.first?.title == "Order o-plugin shipped")
+        #expect(inbox.first?.body == "Tracking number TN-9.")
+        let rows = try env.notifications.deliveries(status: "sent").filter { $0.origin == "plugin notifier" }
+        #expect(rows.count == 1)
+
+        let bad = try host.ask("notifier.notify.send", #"{"tracking_number": "TN-9"}"#)
+        #expect(bad["status"] as? Int == -1)
+        #expect(bad["error"] as? String == "data.order_id: is required")
+    }
+
+    @Test("over HTTP: staff save and preview templates (a broken one is 400 with line and reason), users read their inbox and set opt-outs")
+    func http() async throws {
+        let env = try await NotificationEnvironment(configuration: .init())
+        defer { env.close() }
+        let conninfo = env.database.target.conninfo
+        let store = IdentityStore(pool: ConnectionPool(name: "identity", maxConnections: 2) { try PostgresConnection(conninfo) },
+                                  configuration: IdentityConfiguration(bcryptCost: 4))
+        try store.bootstrap()
+        let owner = try store.createFirstOwner(email: "owner@shop.example", password: "correct horse battery")
+        let staffToken = try store.createAPIToken(userID: owner.id, name: "ci")
+        _ = try store.registerCustomer(email: "ann@example.test", password: "a long customer secret", name: "Ann")
+        let session = try store.createSession(for: try store.authenticateCustomer(email: "ann@example.test", password: "a long customer secret", client: "test"))
+        let customer = session.principal.id.uuidString.lowercased()
+        let routes = NotificationRoutes(notifications: env.notifications, principals: IdentityPrincipals(store: store))
+        let gateway = Gateway(plugins: env.host, configuration: .init(port: 0, principals: IdentityPrincipals(store: store), hostRoutes: { routes.register(on: $0) }))
+        let staff: HTTPFields = [.authorization: "Bearer \(staffToken)", .contentType: "application/json"]
+        let user: HTTPFields = [.cookie: "\(IdentityPrincipals.sessionCookie)=\(session.token)", .contentType: "application/json"]
+
+        try await gateway.application().test(.live) { client in
+            #expect(try await client.execute(uri: "/api/admin/notification/templates", method: .get).status == .unauthorized)
+            let broken = try await client.execute(uri: "/api/admin/notification/templates/order.placed/email/fr", method: .put, headers: staff,
+                                                  body: ByteBuffer(string: #"{"subject": "Commande {{order_id}}", "html": "<p>Merci</p>\n<p>{{totl}}</p>", "body": "Merci"}"#))
+            #expect(broken.status == .badRequest)
+            let problem = try #require(try JSONSerialization.jsonObject(with: Data(buffer: broken.body)) as? [String: Any])
+            let error = try #require((problem["errors"] as? [[String: String]])?.first)
+            #expect(error["field"] == "html")
+            #expect(error["reason"]?.hasPrefix("line 2: unknown variable 'totl'") == true)
+
+            let saved = try await client.execute(uri: "/api/admin/notification/templates/order.placed/email/fr", method: .put, headers: staff,
+                                                 body: ByteBuffer(string: #"{"subject": "Commande {{order_id}}", "html": "<p>{{total_formatted}}</p>", "body": "Total {{total_formatted}}"}"#))
+            #expect(saved.status == .ok)
+            let preview = try await client.execute(uri: "/api/admin/notification/preview", method: .post, headers: staff,
+                                                   body: ByteBuffer(string: #"{"type": "order.placed", "channel": "email", "locale": "fr", "data": {"order_id": "o-9", "total": 990, "currency": "EUR"}}"#))
+            let rendered = try #require(try JSONSerialization.jsonObject(with: Data(buffer: preview.body)) as? [String: String])
+            #expect(rendered == ["subject": "Commande o-9", "html": "<p>€9.90</p>", "body": "Total €9.90"])
+
+            let requestID = try env.notifications.notify(type: "order.paid", recipient: .init(user: customer), channels: [.inapp],
+                                                         data: ["order_id": "o-9", "total": 990, "currency": "EUR"], origin: "test")
+            _ = try await env.waitFor { try env.notifications.inbox(user: customer) } until: { !$0.isEmpty }
+            let inbox = try await client.execute(uri: "/api/notification/inbox", method: .get, headers: user)
+            let listed = try #require(try JSONSerialization.jsonObject(with: Data(buffer: inbox.body)) as? [String: Any])
+            let item = try #require((listed["items"] as? [[String: Any]])?.first)
+            #expect(item["title"] as? String == "Payment received")
+            #expect(listed["unread"] as? Int == 1)
+            let id = try #require(item["id"] as? String)
+            #expect(try await client.execute(uri: "/api/notification/inbox/\(id)/read", method: .post, headers: user).status == .ok)
+            let unread = try await client.execute(uri: "/api/notification/inbox?unread=true", method: .get, headers: user)
+            #expect(String(buffer: unread.body).contains(#""unread":0"#))
+            #expect(try await client.execute(uri: "/api/notification/inbox", method: .get).status == .unauthorized)
+
+            let optOut = try await client.execute(uri: "/api/notification/preferences", method: .put, headers: user,
+                                                  body: ByteBuffer(string: #"{"type": "order.paid", "channel": "sms", "opted_out": true}"#))
+            #expect(optOut.status == .ok)
+            #expect(try env.notifications.preferences(user: customer).map(\.type) == ["order.paid"])
+
+            let deliveries = try await client.execute(uri: "/api/admin/notification/deliveries?request=\(requestID.uuidString.lowercased())", method: .get, headers: staff)
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(buffer: deliveries.body)) as? [[String: Any]])
+            #expect(rows.map { $0["status"] as? String } == ["sent"])
+        }
+    }
 }
 
 /// A database with the event log and the notification module running on it.
-struct NotificationEnvironment {
+struct NotificationEnvironment: @unchecked Sendable {
     let database: TestDatabase
     let workspace: Workspace
     let host: PluginHost
