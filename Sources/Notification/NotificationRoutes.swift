@@ -158,7 +158,7 @@ public struct NotificationRoutes: Sendable {
         api.get("deliveries/{id}") { request, context in
             try await staff(request, "admin.read")
             let id = try uuid(context.parameters.require("id"), field: "id")
-            let (rows, attempts) = try await run { (try notifications.deliveries(requestID: nil, limit: 1000).filter { $0.id == id }, try notifications.attempts(of: id)) }
+            let (rows, attempts) = try await run { (try notifications.deliveries(id: id), try notifications.attempts(of: id)) }
             guard let row = rows.first else { throw Problem(.notFound, "Not Found", detail: "no delivery \(id.uuidString.lowercased())") }
             return Gateway.json(row.json.merging(["attempt_log": attempts.map { ["attempt": $0.attempt, "outcome": $0.outcome, "answer": $0.answer] }]) { a, _ in a })
         }

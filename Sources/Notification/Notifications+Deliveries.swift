@@ -20,10 +20,11 @@ extension Notifications {
         public var sentAt: Date?
     }
 
-    /// The newest deliveries, optionally of one status (`queued`, `sent`, `failed`, `skipped`) or one request (fact id).
-    public func deliveries(status: String? = nil, requestID: UUID? = nil, limit: Int = 100) throws -> [Delivery] {
+    /// The newest deliveries, optionally of one status (`queued`, `sent`, `failed`, `skipped`), one request (fact id) or one id.
+    public func deliveries(status: String? = nil, requestID: UUID? = nil, id: UUID? = nil, limit: Int = 100) throws -> [Delivery] {
         try pool.withConnection { c in
             var conditions: [String] = [], params: [PostgresValue?] = []
+            if let id { params.append(PostgresValue(id)); conditions.append("id = $\(params.count)") }
             if let status { params.append(PostgresValue(status)); conditions.append("status = $\(params.count)") }
             if let requestID { params.append(PostgresValue(requestID)); conditions.append("request_id = $\(params.count)") }
             let r = try c.execute("""
