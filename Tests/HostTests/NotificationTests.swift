@@ -65,6 +65,36 @@ struct NotificationTests {
         #expect(row[0].providerAnswer == "Twilio message \(sms["sid"] as? String ?? "?")")
     }
 
+    @Test("a push reaches a local FCM HTTP v1 stand-in with the bearer token, device token, title and body")
+    func pushThroughFCM() async throws {
+        let fcm = try LocalServer(script: "fake_fcm.py", arguments: ["shop-project", "access-token-1"])
+        let env = try await NotificationEnvironment(configuration: .init(fcm: .init(baseURL: fcm.baseURL, project: "shop-project", accessToken: "access-token-1")))
+        defer { env.close() }
+        let id = try env.notifications.notify(type: "order.shipped", recipient: .init(pushToken: "device-token-42"), channels: [.push],
+                                              data: ["order_id": "o-88"], origin: "test")
+        let push = try await fcm.waitForLines(1)[0]
+        #expect(push["token"] as? String == "device-token-42")
+        #expect(push["title"] as? String == "Your order is on its way")
+        #expect(push["body"] as? String == "Order o-88 has shipped.")
+        let row = try await env.waitFor { try env.notifications.deliveries(status: "sent", requestID: id) } until: { $0.count == 1 }
+        #expect(row[0].providerAnswer == "FCM message \(push["name"] as? String ?? "?")")
+    }
+
+    @Test("email goes over STARTTLS when the server offers it (and requires it)")
+    func smtpStartTLS() async throws {
+        let smtp = try LocalServer.smtp(starttls: true)
+        var settings = smtp.settings
+        settings.verifyTLS = false  // the test server's certificate is self-signed
+        let env = try await NotificationEnvironment(configuration: .init(smtp: settings))
+        defer { env.close() }
+        _ = try env.notifications.notify(type: "order.paid", recipient: .init(email: "tls@example.test"), channels: [.email],
+                                         data: ["order_id": "o-3", "total": 500, "currency": "GBP"], origin: "test")
+        let mail = try await smtp.waitForLines(1)[0]
+        #expect(mail["tls"] as? Bool == true)
+        #expect(mail["subject"] as? String == "Payment received for order o-3")
+        #expect((mail["text"] as? String)?.contains("£5.00") == true)
+    }
+
     @Test("Twilio's refusal of wrong credentials is recorded as a final failure with its message")
     func smsWrongCredentials() async throws {
         let twilio = try LocalServer.twilio(sid: "AC0123456789", token: "secret-token")
@@ -322,8 +352,8 @@ final class LocalServer {
         try? FileManager.default.removeItem(at: output)
     }
 
-    static func smtp(refuseFirst: Int = 0) throws -> LocalServer {
-        try LocalServer(script: "smtp_sink.py", arguments: ["--refuse-first", String(refuseFirst)])
+    static func smtp(refuseFirst: Int = 0, starttls: Bool = false) throws -> LocalServer {
+        try LocalServer(script: "smtp_sink.py", arguments: ["--refuse-first", String(refuseFirst)] + (starttls ? ["--starttls"] : []))
     }
 
     static func twilio(sid: String, token: String) throws -> LocalServer {
