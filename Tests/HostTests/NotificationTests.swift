@@ -177,6 +177,14 @@ struct NotificationTests {
         let nested = refusal(.init(type: "order.shipped", channel: .sms, locale: "en", body: "{{#tracking_url}}\n{{tracking_url.host}}{{/tracking_url}}"))
         #expect(nested?.description == "body line 2: unknown variable 'tracking_url.host'; the payload has carrier, customer, customer_email, customer_phone, order_id, tracking_number, tracking_url")
 
+        // Every shipped default passes the same check, and previews with sample data.
+        let defaults = try n.templates()
+        #expect(Set(defaults.map(\.type)) == ["order.placed", "order.paid", "order.shipped", "password.reset", "stock.low"])
+        for template in defaults {
+            try n.saveTemplate(template)
+            #expect(try !n.preview(template, data: nil).body.isEmpty || template.channel == .inapp)
+        }
+
         // Nothing was written; a good template is saved and previews with sample data.
         #expect(try n.templates().contains { $0.locale == "de" } == false)
         try n.saveTemplate(.init(type: "order.placed", channel: .email, locale: "de", subject: "Bestellung {{order_id}}", html: "<p>{{total_formatted}}</p>", body: "Summe {{total_formatted}}"))
