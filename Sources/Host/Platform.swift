@@ -98,7 +98,8 @@ public final class Platform: Sendable {
                 // PlatformKit, License and Notification are built into the host; a core module not built yet says so.
                 let built = ["platformkit", "license"].contains(row.id) || (row.id == "notification" && notifications != nil)
                 return RunState.Plugin(id: row.id, state: built ? "active" : "not installed",
-                                       reason: built ? nil : "core host module, not in this host build yet")
+                                       reason: built ? nil : row.id == "notification" ? "core host module; it runs only with a database"
+                                           : "core host module, not in this host build yet")
             case (false, .entitled):
                 return RunState.Plugin(id: row.id, state: "not installed", reason: "entitled by the license; no plugin installed")
             case (false, .refused(let reason)):
