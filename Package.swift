@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The C header that IS the ABI (header-only; SDK/include/module.modulemap).
@@ -42,6 +43,8 @@ let package = Package(
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi"),
         // libpq from Debian (libpq-dev), PostgreSQL's C client.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
+        // libcurl from Debian (libcurl4-openssl-dev), for email over SMTP.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
 
         // Core host modules.
         .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
@@ -129,10 +132,22 @@ let package = Package(
             path: "Sources/Admin"
         ),
         .target(
+            name: "EOPNotification",
+            dependencies: [
+                "EOPABI", "CCurl", "EOPStorage", "EOPManifest", "EOPLoader", "EOPDispatch", "EOPGateway", "EOPPlatformKit",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Notification",
+            exclude: ["README.md"]
+        ),
+        .target(
             name: "EOPHost",
             dependencies: [
                 "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense", "EOPStorage", "EOPEventLog", "EOPGateway",
-                "EOPAdmin", "EOPIdentity", "EOPConsole",
+                "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -165,7 +180,7 @@ let package = Package(
 
         .testTarget(
             name: "HostTests",
-            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway", "EOPAdmin", "EOPIdentity", "EOPConsole",
+            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway", "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/HostTests",
             exclude: ["Fixtures"]

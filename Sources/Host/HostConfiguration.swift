@@ -2,6 +2,7 @@ import Configuration
 import EOPEventLog
 import EOPLoader
 import EOPManifest
+import EOPNotification
 import Foundation
 
 /// The host's settings, read once at start from environment variables
@@ -30,6 +31,8 @@ public struct HostConfiguration: Sendable {
     /// The HTTP address (`EOP_HTTP_HOST`, default 127.0.0.1; `EOP_HTTP_PORT`, default 8080; 0 = any free port).
     public var httpHost: String
     public var httpPort: Int
+    /// Email, SMS and push providers and retries (`EOP_SMTP_*`, `EOP_TWILIO_*`, `EOP_FCM_*`, `EOP_NOTIFY_*`; Sources/Notification/README.md).
+    public var notification = NotificationConfiguration()
 
     /// Run-time files: the state file and the operator spool.
     public var runDirectory: URL { home.appendingPathComponent("run") }
@@ -47,7 +50,7 @@ public struct HostConfiguration: Sendable {
         guard let mode = Mode(rawValue: modeText) else {
             throw HostConfigurationError("EOP_ENV is '\(modeText)'; it must be development or production")
         }
-        return HostConfiguration(
+        var configuration = HostConfiguration(
             home: home,
             // Installed bundles (`eop plugins install`) live in <home>/plugins.
             manifestPaths: paths(config.string(forKey: "eop.plugin.path", default: "Manifests:SDK/examples")) + [home.appendingPathComponent("plugins")],
@@ -60,6 +63,38 @@ public struct HostConfiguration: Sendable {
             httpHost: config.string(forKey: "eop.http.host", default: "127.0.0.1"),
             httpPort: config.int(forKey: "eop.http.port", default: 8080)
         )
+        configuration.notification = try notificationConfiguration(config)
+        return configuration
+    }
+
+    /// The notification module's providers; a channel without its settings stays unconfigured.
+    static func notificationConfiguration(_ config: ConfigReader) throws -> NotificationConfiguration {
+        var n = NotificationConfiguration()
+        if let url = config.string(forKey: "eop.smtp.url") {
+            guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
+                throw HostConfigurationError("EOP_SMTP_URL is '\(url)'; it must start with smtp:// (STARTTLS when offered) or smtps://")
+            }
+            guard let from = config.string(forKey: "eop.smtp.from") else { throw HostConfigurationError("EOP_SMTP_URL is set but EOP_SMTP_FROM (the sender address) is not") }
+            n.smtp = .init(url: url, user: config.string(forKey: "eop.smtp.user"), password: config.string(forKey: "eop.smtp.password", isSecret: true),
+                           from: from, verifyTLS: config.bool(forKey: "eop.smtp.verify.tls", default: true))
+        }
+        if let sid = config.string(forKey: "eop.twilio.account.sid") {
+            guard let token = config.string(forKey: "eop.twilio.auth.token", isSecret: true), let from = config.string(forKey: "eop.twilio.from") else {
+                throw HostConfigurationError("EOP_TWILIO_ACCOUNT_SID is set; EOP_TWILIO_AUTH_TOKEN and EOP_TWILIO_FROM are required too")
+            }
+            n.twilio = .init(baseURL: config.string(forKey: "eop.twilio.url", default: "https://api.twilio.com"), accountSID: sid, authToken: token, from: from)
+        }
+        if let project = config.string(forKey: "eop.fcm.project") {
+            guard let token = config.string(forKey: "eop.fcm.access.token", isSecret: true) else {
+                throw HostConfigurationError("EOP_FCM_PROJECT is set but EOP_FCM_ACCESS_TOKEN is not")
+            }
+            n.fcm = .init(baseURL: config.string(forKey: "eop.fcm.url", default: "https://fcm.googleapis.com"), project: project, accessToken: token)
+        }
+        n.maxAttempts = config.int(forKey: "eop.notify.max.attempts", default: n.maxAttempts)
+        guard n.maxAttempts >= 1 else { throw HostConfigurationError("EOP_NOTIFY_MAX_ATTEMPTS must be at least 1") }
+        n.retryDelay = .milliseconds(config.int(forKey: "eop.notify.retry.ms", default: 30_000))
+        n.defaultLocale = config.string(forKey: "eop.notify.locale", default: n.defaultLocale)
+        return n
     }
 
     /// The folder of the running executable (where SwiftPM puts the plugin libraries too).

@@ -7,6 +7,8 @@ import EOPGateway
 import EOPEventLog
 import EOPLicense
 import EOPLoader
+import EOPManifest
+import EOPNotification
 import EOPPlatformKit
 import Foundation
 import Logging
@@ -24,6 +26,8 @@ public final class Platform: Sendable {
     public let eventLog: EventLog?
     /// Staff, customers, sessions and API tokens; nil without a database.
     public let identity: IdentityStore?
+    /// Email, SMS, push and in-app notifications driven by facts; nil without a database.
+    public let notifications: Notifications?
     /// When it was created.
     public let started = Date()
     private let booted = Mutex(false)
@@ -54,8 +58,11 @@ public final class Platform: Sendable {
             try store.bootstrap()
             return store
         }
-        plugins = PluginHost(configuration: try configuration.loaderConfiguration(gate: license, eventLog: eventLog), logger: logger)
+        let loader = try configuration.loaderConfiguration(gate: license, eventLog: eventLog)
+        plugins = PluginHost(configuration: loader, logger: logger)
         eventLog?.registerExtensions(on: plugins)
+        notifications = try Self.notifications(database: database, configuration: configuration, events: loader.events, identity: identity, logger: logger)
+        if let notifications, let eventLog { notifications.registerExtension(on: plugins, storage: eventLog) }
     }
 
     /// Loads and activates every plugin that may run, then records the state for `eop plugins list`.
@@ -64,6 +71,7 @@ public final class Platform: Sendable {
         if let banner = license.gate.banner { logger.warning("\(banner)") }
         for warning in license.gate.warnings { logger.warning("license: \(warning)") }
         let records = plugins.boot()
+        notifications?.start()
         booted.withLock { $0 = true }
         writeRunState()
         let active = records.filter { $0.state == .active }.count
@@ -87,10 +95,11 @@ public final class Platform: Sendable {
         return license.catalogRows(installed: installed).map { row in
             switch (row.core, row.decision) {
             case (true, _):
-                // PlatformKit and License are built into the host; a core module not built yet says so.
-                let built = ["platformkit", "license"].contains(row.id)
+                // PlatformKit, License and Notification are built into the host; a core module not built yet says so.
+                let built = ["platformkit", "license"].contains(row.id) || (row.id == "notification" && notifications != nil)
                 return RunState.Plugin(id: row.id, state: built ? "active" : "not installed",
-                                       reason: built ? nil : "core host module, not in this host build yet")
+                                       reason: built ? nil : row.id == "notification" ? "core host module; it runs only with a database"
+                                           : "core host module, not in this host build yet")
             case (false, .entitled):
                 return RunState.Plugin(id: row.id, state: "not installed", reason: "entitled by the license; no plugin installed")
             case (false, .refused(let reason)):
@@ -119,6 +128,8 @@ public final class Platform: Sendable {
     public func shutdown() {
         OperatorToken.remove(runDirectory: configuration.runDirectory)
         plugins.shutdown()
+        if let eventLog { notifications?.unregisterExtension(storage: eventLog) }
+        notifications?.stop()
         eventLog?.shutdown()
         RunState.remove(runDirectory: configuration.runDirectory)
         logger.notice("host stopped")
@@ -167,11 +178,14 @@ extension Platform {
                                     operatorToken: try OperatorToken.create(runDirectory: configuration.runDirectory), logger: logger)
             gateway.principals = IdentityPrincipals(store: identity)
             let accounts = AccountRoutes(store: identity)
+            let notificationRoutes = notifications.map { NotificationRoutes(notifications: $0, principals: gateway.principals) }
             gateway.hostRoutes = { router in
                 admin.register(on: router)
                 accounts.register(on: router)
+                notificationRoutes?.register(on: router)
             }
             gateway.hostOpenAPIPaths = AdminRoutes.openAPIPaths.merging(AccountRoutes.openAPIPaths) { a, _ in a }
+                .merging(notificationRoutes == nil ? [:] : NotificationRoutes.openAPIPaths) { a, _ in a }
         }
         return gateway
     }
@@ -182,5 +196,16 @@ extension Platform {
     public func mailboxDepths() -> [String: Int] {
         let memory = plugins.table.mailboxes.mapValues(\.depth)
         return memory.merging(eventLog?.backlog() ?? [:]) { a, b in a + b }
+    }
+}
+
+extension Platform {
+    /// The notification module on the host's database; a user's email comes from Identity.
+    static func notifications(database: DatabaseTarget?, configuration: HostConfiguration, events: EventCatalog, identity: IdentityStore?,
+                              logger: Logger) throws -> Notifications? {
+        guard let database else { return nil }
+        let conninfo = database.conninfo
+        return try Notifications(connect: { try PostgresConnection(conninfo) }, events: events, configuration: configuration.notification,
+                                 directory: { user in UUID(uuidString: user).flatMap { try? identity?.customer($0)?.email } }, logger: logger)
     }
 }

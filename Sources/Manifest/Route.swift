@@ -30,7 +30,7 @@ public struct Route: Sendable {
     public var summary: String?
 
     /// Paths only the host serves.
-    public static let reservedPrefixes = ["/admin", "/api/admin", "/health", "/ready", "/metrics", "/api/openapi.json", "/assets", "/api/account"]
+    public static let reservedPrefixes = ["/admin", "/api/admin", "/health", "/ready", "/metrics", "/api/openapi.json", "/assets", "/api/account", "/api/notification"]
     static let methods: Set<String> = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
     /// The `{name}` parameters of the path, in order.
