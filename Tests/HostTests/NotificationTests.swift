@@ -201,7 +201,7 @@ struct NotificationTests {
         try env.workspace.compileC(Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/notifier.c"), library: "libnotifier.so")
         try env.workspace.schema("notifier.notify.send", #"{"topic": "notifier.notify.send", "kind": "query", "owner": "notifier", "version": 1, "payload": {"type": "object"}}"#)
         try env.workspace.manifest("notifier", #"""
-            {"id": "notifier", "version": "1.0.0", "abi": "1.0", "library": "libnotifier.so", "runtime": "c", "release_date": "2026-11-01",
+            {"id": "notifier", "version": "1.0.0", "abi": "\#(currentABI)", "library": "libnotifier.so", "runtime": "c", "release_date": "2026-11-01",
              "answers": [{"topic": "notifier.notify.send", "handler": "notifier_send"}]}
             """#)
         let (host, log) = try env.workspace.durableHost(env.database)
