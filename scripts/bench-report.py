@@ -39,7 +39,7 @@ for name in sorted(op_ns):
 
 # Bounded load programs write one JSON object per line: name, per_second, and extras.
 lines = [json.loads(l) for f in sorted(folder.glob("*.jsonl")) for l in f.read_text().splitlines() if l.strip()]
-baselines = {l["name"]: l["per_second"] for l in lines if l["name"].startswith("baseline")}
+baselines = {l["name"]: l["per_second"] for l in lines if l["name"].startswith("baseline") and "per_second" in l}
 p99s = {l["name"]: l["p99_ms"] for l in lines if l["name"].startswith("baseline") and "p99_ms" in l}
 seconds = {l["name"]: l["seconds"] for l in lines if l["name"].startswith("baseline") and "seconds" in l}
 for l in lines:

@@ -32,6 +32,9 @@ func emit(_ name: String, _ fields: [String: Any]) {
     fflush(nil)
 }
 
+/// Blocks this thread (the benchmark waits on purpose; top-level code here is async).
+func nap(_ seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
+
 func run(_ args: [String], in directory: URL? = nil) throws {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -71,7 +74,7 @@ func version(_ role: String, _ v: String, boot: Bool) throws -> URL {
     return folder
 }
 try Data(#"{"topic": "load-source.tick.emitted", "kind": "fact", "owner": "load-source", "version": 1, "payload": {"type": "object"}}"#.utf8)
-    .write(to: events.appendingPathComponent("tick.json"))
+    .write(to: events.appendingPathComponent("load-source.tick.emitted.json"))
 try version("load-source", "1.0.0", boot: true)
 try version("load-counter", "1.0.0", boot: true)
 let builds = [try version("load-counter", "2.0.0", boot: false), try version("load-counter", "1.0.0", boot: false)]
@@ -85,18 +88,21 @@ guard host.plugin("load-counter")?.state == .active, host.plugin("load-source")?
 }
 
 // Baseline: a bare pause + resume of the counter's mailbox, under the same load.
-let loadStop = NSLock(), loadFlag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
-loadFlag.initialize(to: false)
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    var isSet: Bool { lock.withLock { stopped } }
+    func set() { lock.withLock { stopped = true } }
+}
+let stopLoad = StopFlag()
 let load = Thread {
-    while true {
-        loadStop.lock(); let stop = loadFlag.pointee; loadStop.unlock()
-        if stop { break }
+    while !stopLoad.isSet {
         _ = host.request(topic: "load-source.emit.run", payload: Data(#"{"n": 20}"#.utf8), source: "bench", timeout: .seconds(10))
-        Thread.sleep(forTimeInterval: 0.002)
+        nap(0.002)
     }
 }
 load.start()
-Thread.sleep(forTimeInterval: 0.5)
+nap(0.5)
 let mailbox = host.table.mailbox(of: "load-counter")!
 var bare: [Double] = []
 for _ in 0..<swaps {
@@ -104,7 +110,7 @@ for _ in 0..<swaps {
     mailbox.pause(timeout: .seconds(5))
     mailbox.resume()
     bare.append(t.duration(to: .now).seconds * 1000)
-    Thread.sleep(forTimeInterval: 0.005)
+    nap(0.005)
 }
 
 var pauses: [Double] = [], totals: [Double] = []
@@ -112,12 +118,15 @@ let started = Date()
 for i in 0..<swaps {
     let record = try host.swap("load-counter", to: builds[i % 2])
     pauses.append(record.pauseMilliseconds ?? .nan)
+    if (record.pauseMilliseconds ?? 0) > 1 {  // where a slow pause went, for swap.log
+        FileHandle.standardError.write(Data("slow pause \(record.pauseMilliseconds!) ms: \(record.steps.map { "\($0.name) \(String(format: "%.3f", $0.milliseconds))" }.joined(separator: ", "))\n".utf8))
+    }
     totals.append(record.totalMilliseconds)
-    Thread.sleep(forTimeInterval: 0.005)
+    nap(0.005)
 }
 let swapSeconds = Date().timeIntervalSince(started)
-loadStop.lock(); loadFlag.pointee = true; loadStop.unlock()
-Thread.sleep(forTimeInterval: 0.1)
+stopLoad.set()
+nap(0.1)
 _ = host.table.drain(timeout: .seconds(30))
 let stats = try JSONSerialization.jsonObject(with: host.request(topic: "load-counter.stats.get", payload: Data("{}".utf8), source: "bench", timeout: .seconds(5)).reply) as? [String: Any] ?? [:]
 host.shutdown()
@@ -177,7 +186,7 @@ func startHost(_ name: String, pluginPath: String) throws -> Running {
            (try? String(contentsOf: URL(string: http + "/ready")!, encoding: .utf8)) != nil {
             return Running(process: p, home: home, http: http, bootSeconds: t.duration(to: .now).seconds)
         }
-        Thread.sleep(forTimeInterval: 0.005)
+        nap(0.005)
     }
     p.terminate()
     throw BenchError("\(name): no /ready within 120 s")
@@ -200,24 +209,24 @@ try run(["make", "-s", "-C", repo.appendingPathComponent("SDK/examples/c-hello")
 let empty = root.appendingPathComponent("no-plugins")
 try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
 let bareHost = try startHost("bare", pluginPath: empty.path)
-Thread.sleep(forTimeInterval: 1)
+nap(1)
 let bareRSS = bareHost.rssMiB
 bareHost.stop()
 let full = try startHost("all", pluginPath: "Manifests:SDK/examples")
-Thread.sleep(forTimeInterval: 1)
+nap(1)
 let idleRSS = full.rssMiB
 for i in 0..<20 {
     let (id, folder) = i % 2 == 0 ? ("hello", "SDK/examples/swift-hello") : ("c-hello", "SDK/examples/c-hello")
     _ = try await swapOverHTTP(full, id, repo.appendingPathComponent(folder))
 }
-Thread.sleep(forTimeInterval: 1)
+nap(1)
 let swappedRSS = full.rssMiB
 let metrics = (try? String(contentsOf: URL(string: full.http + "/metrics")!, encoding: .utf8)) ?? ""
 let resident = metrics.split(separator: "\n").filter { $0.hasPrefix("eop_plugin_resident_generations") }.map(String.init)
 full.stop()
 try await cluster.stop()
 
-emit("baseline: eop run with no plugin, spawn → /ready", ["per_second": 1 / bareHost.bootSeconds, "seconds": bareHost.bootSeconds, "rss_mib": bareRSS])
-emit("eop run with every current plugin, spawn → /ready", ["per_second": 1 / full.bootSeconds, "seconds": full.bootSeconds, "rss_mib": idleRSS,
+emit("baseline: eop run with no plugin, spawn → /ready", ["seconds": bareHost.bootSeconds, "rss_mib": bareRSS])
+emit("eop run with every current plugin, spawn → /ready", ["seconds": full.bootSeconds, "rss_mib": idleRSS,
      "baseline": "baseline: eop run with no plugin, spawn → /ready"])
-emit("resident memory after 20 swaps (10 Swift, 10 C)", ["per_second": 0, "rss_mib": swappedRSS, "idle_rss_mib": idleRSS, "resident": resident])
+emit("resident memory after 20 swaps (10 Swift, 10 C)", ["rss_mib": swappedRSS, "idle_rss_mib": idleRSS, "resident": resident])

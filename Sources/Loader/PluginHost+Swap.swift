@@ -101,6 +101,7 @@ extension PluginHost {
                 undo.initialised = true
                 return ((), "")
             }
+            let slots = makeSlots(new, prepared)  // built before the pause: nothing in it waits on the old instance
             let pauseStarted = ContinuousClock.now
             try run.step("pause") { () throws(StepFailure) -> (Void, String) in
                 undo.paused = true
@@ -139,7 +140,6 @@ extension PluginHost {
                 return ((), "")
             }
             try run.step("switch") { () throws(StepFailure) -> (Void, String) in
-                let slots = makeSlots(new, prepared)
                 do {
                     try table.installOwners(pluginID: id, owners: slots.owners)
                     try transport.retarget(pluginID: id, subscribers: slots.subscribers, generation: new.generation)
