@@ -285,6 +285,44 @@ struct RustPluginTests {
             #expect(rolledBack["orders_seen"] as? Int == total, "\(rolledBack)")
         }
     }
+
+    @Test("`eop plugins swap` to a signed bundle verifies it first (a signature step in the progress); a forged bundle is refused at that step")
+    func swapToASignedBundleFromTheCLI() async throws {
+        let db = try await TestDatabase.make()
+        let ws = try Workspace()
+        let bundles = try RustBundles(ws)
+        let v1 = try bundles.packAndInstall(release: try RustExample.build(in: ws), version: "1.0.0")
+        _ = try bundles.packAndInstall(release: try RustExample.build(in: ws, version: "1.1.0"), version: "1.1.0")
+        for name in try FileManager.default.contentsOfDirectory(atPath: RustExample.folder.appendingPathComponent("events").path) {
+            try FileManager.default.copyItem(at: RustExample.folder.appendingPathComponent("events/\(name)"), to: ws.events.appendingPathComponent(name))
+        }
+        let home = URL(fileURLWithPath: try #require(bundles.environment["EOP_HOME"]))
+        let host = try HostProcess(home: home, environment: [
+            "EOP_DATABASE_URL": db.url, "EOP_PLUGIN_PATH": v1.appendingPathComponent("manifest.json").path, "EOP_EVENTS_DIR": ws.events.path,
+            "EOP_TIERS": Repo.root.appendingPathComponent("Manifests/tiers.json").path, "EOP_HTTP_PORT": "0", "EOP_ENV": "development",
+        ], log: ws.root.appendingPathComponent("host.log"))
+        defer { host.interrupt() }
+        try host.waitReady()
+        let eop = Repo.buildDirectory.appendingPathComponent("eop")
+
+        let bundle = ws.root.appendingPathComponent("\(RustExample.id)-1.1.0.eopbundle")
+        let swapped = try runProcess(eop, ["plugins", "swap", RustExample.id, bundle.path], environment: bundles.environment)
+        #expect(swapped.status == 0, "\(swapped.out)\(swapped.err)\n\(host.output)")
+        #expect(swapped.out.split(separator: "\n").first?.hasPrefix("ok   signature") == true, "\(swapped.out)")
+        #expect(swapped.out.contains("signed by com.example"), "\(swapped.out)")
+        #expect(swapped.out.contains("swapped \(RustExample.id) 1.0.0 → 1.1.0"), "\(swapped.out)")
+
+        let forged = ws.root.appendingPathComponent("\(RustExample.id)-9.9.9.eopbundle")
+        var bytes = try Data(contentsOf: bundle)
+        bytes[bytes.count / 2] ^= 0xFF  // one flipped byte in the signed contents
+        try bytes.write(to: forged)
+        let refused = try runProcess(eop, ["plugins", "swap", RustExample.id, forged.path], environment: bundles.environment)
+        #expect(refused.status == 1)
+        #expect(refused.out.hasPrefix("FAIL signature"), "\(refused.out)")
+        #expect(refused.out.contains("refused: failed at signature: \(forged.path)"), "\(refused.out)")
+        let list = try runProcess(eop, ["plugins", "list"], environment: bundles.environment)
+        #expect(list.out.split(separator: "\n").contains { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3) == [Substring(RustExample.id), "1.1.0", "active"] }, "\(list.out)")
+    }
 }
 
 extension Workspace {
