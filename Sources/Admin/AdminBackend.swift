@@ -29,4 +29,11 @@ public protocol AdminBackend: Sendable {
     func rollback(_ id: String, by: String, progress: @escaping @Sendable (SwapStep) -> Void) throws -> SwapRecord
     /// Swap records, newest last (every plugin's when `id` is nil).
     func swapHistory(_ id: String?) throws -> [SwapRecord]
+    /// Notifications that failed after their retries, newest first.
+    func failedNotifications() throws -> [NotificationFailureRow]
+}
+
+extension AdminBackend {
+    /// None, for hosts without the notification module.
+    public func failedNotifications() throws -> [NotificationFailureRow] { [] }
 }

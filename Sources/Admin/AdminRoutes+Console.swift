@@ -65,6 +65,12 @@ extension AdminRoutes {
                                                csrfToken: session.csrfToken, flash: request.uri.queryParameters["flash"].map(String.init),
                                                swaps: Array(swaps)))
         }
+        admin.get("notifications") { request, _ in
+            guard case (let session?, let user) = try await signedIn(request), let user else { return toLogin() }
+            let rows = try await Blocking.run { [backend] in try backend.failedNotifications() }
+            return html(try renderer.notificationFailures(user: user, license: backend.license(), rows: rows, csrfToken: session.csrfToken,
+                                                          flash: request.uri.queryParameters["flash"].map(String.init)))
+        }
         admin.get("dead-letters") { request, _ in
             guard case (let session?, let user) = try await signedIn(request), let user else { return toLogin() }
             let rows = try await Blocking.run { [backend] in try backend.deadLetters() }

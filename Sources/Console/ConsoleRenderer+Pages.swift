@@ -70,6 +70,18 @@ extension ConsoleRenderer {
         )
     }
 
+    /// The notifications that failed (`GET /admin/notifications`), newest first.
+    public func notificationFailures(
+        user: ConsoleUser, license: LicenseSummary, rows: [NotificationFailureRow], csrfToken: String, flash: String?
+    ) throws -> String {
+        try render(
+            PageModel(
+                title: "Failed notifications · EOP", chrome: Self.chrome(user, license, current: "/admin/notifications"),
+                csrfToken: csrfToken, flash: Self.nonEmpty(flash), page: NotificationFailuresView(rows: rows, hasRows: !rows.isEmpty, total: rows.count)),
+            template: "notifications"
+        )
+    }
+
     /// The settings (`GET /admin/settings`): one form per module.
     ///
     /// Form contract for `POST /admin/settings/{plugin}`: one field per setting,
@@ -170,7 +182,7 @@ extension ConsoleRenderer {
             licensee: license.licensee, tier: license.tier, environment: license.environment, expires: license.expires,
             daysLeftText: daysLeftText, expiryClass: days < 0 ? "expiry-bad" : (days <= 30 ? "expiry-warn" : ""),
             licenseWarnings: license.warnings, hasLicenseWarnings: !license.warnings.isEmpty, entitled: license.entitled, refused: license.refused)
-        let nav = [("Modules", "/admin"), ("Dead letters", "/admin/dead-letters"), ("Settings", "/admin/settings")].map {
+        let nav = [("Modules", "/admin"), ("Dead letters", "/admin/dead-letters"), ("Notifications", "/admin/notifications"), ("Settings", "/admin/settings")].map {
             NavItem(label: $0.0, href: $0.1, current: $0.1 == current)
         }
         return Chrome(

@@ -128,6 +128,13 @@ struct DeadLettersView {
     let waiting: Int
 }
 
+/// The failed-notifications page's own values.
+struct NotificationFailuresView {
+    let rows: [NotificationFailureRow]
+    let hasRows: Bool
+    let total: Int
+}
+
 /// One dead-letter row.
 struct DeadLetterView {
     let id: String

@@ -55,6 +55,13 @@ struct PlatformAdmin: AdminBackend {
 
     func swapHistory(_ id: String?) throws -> [SwapRecord] { try platform.swapHistory(id) }
 
+    func failedNotifications() throws -> [NotificationFailureRow] {
+        try (platform.notifications?.deliveries(status: "failed") ?? []).map { d in
+            NotificationFailureRow(when: d.createdAt.map(UTCTime.format) ?? "—", type: d.type, channel: d.channel, address: d.address,
+                                   attempts: d.attempts, answer: d.providerAnswer)
+        }
+    }
+
     func permissions() -> [String: String] {
         var all = ["admin.read": "Read the admin API and the console", "admin.write": "Change plugins, settings, users; replay dead letters"]
         for record in platform.plugins.plugins { all.merge(record.manifest?.permissions ?? [:]) { a, _ in a } }

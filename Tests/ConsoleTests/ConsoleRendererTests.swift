@@ -82,6 +82,17 @@ struct ConsoleRendererTests {
         #expect(!none.contains("Recent hot swaps"))
     }
 
+    @Test("failed notifications are listed with the provider's answer; the page says so when there are none")
+    func failedNotifications() throws {
+        let row = NotificationFailureRow(when: "2026-11-25 15:00:00", type: "order.placed", channel: "sms", address: "+8801700000000",
+                                         attempts: 1, answer: "HTTP 401: Authenticate")
+        let html = try renderer.notificationFailures(user: Fixtures.user, license: Fixtures.license, rows: [row], csrfToken: Fixtures.csrf, flash: nil)
+        #expect(html.contains("HTTP 401: Authenticate") && html.contains("+8801700000000") && html.contains("order.placed"))
+        #expect(html.contains(#"href="/admin/notifications" aria-current="page""#))
+        let none = try renderer.notificationFailures(user: Fixtures.user, license: Fixtures.license, rows: [], csrfToken: Fixtures.csrf, flash: nil)
+        #expect(none.contains("No failed notifications."))
+    }
+
     @Test("the development banner appears only when the license sets it")
     func developmentBanner() throws {
         let without = try renderer.dashboard(
