@@ -367,3 +367,48 @@ struct HotSwapCLITests {
         #expect(list.out.split(separator: "\n").contains { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3) == ["load-counter", "1.0.0", "active"] }, "\(list.out)")
     }
 }
+
+@Suite("Hot swap of plugins that serve HTTP routes")
+struct HotSwapRouteTests {
+    @Test("requests keep flowing while the C and the Swift example are swapped five times each: every one answered 200")
+    func routesDuringSwaps() async throws {
+        let (ws, host, gateway) = try GatewayTests.examples()
+        defer { host.shutdown() }
+        // Fresh copies of each example to swap to (same version, a new image each time).
+        func copy(_ example: String, library: URL) throws -> URL {
+            let folder = ws.root.appendingPathComponent("swap-\(example)-\(UUID().uuidString.prefix(6))")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: Repo.examples.appendingPathComponent("\(example)/manifest.json"), to: folder.appendingPathComponent("manifest.json"))
+            try FileManager.default.copyItem(at: library, to: folder.appendingPathComponent(library.lastPathComponent))
+            return folder
+        }
+        let cCopies = try (0..<5).map { _ in try copy("c-hello", library: ws.libraries.appendingPathComponent("libc_hello.so")) }
+        let swiftCopies = try (0..<5).map { _ in try copy("swift-hello", library: Repo.buildDirectory.appendingPathComponent("libSwiftHello.so")) }
+        try await gateway.application().test(.live) { client in
+            let failures = Mutex<[String]>([])
+            let answered = Atomic<Int>(0)
+            let stop = Atomic<Bool>(false)
+            let load = Task {
+                while !stop.load(ordering: .acquiring) {
+                    for uri in ["/api/c-hello/ping", "/api/hello/greetings/Ada"] {
+                        try await client.execute(uri: uri, method: .get) { r in
+                            if r.status == .ok { answered.add(1, ordering: .relaxed) } else { failures.withLock { $0.append("\(uri): \(r.status) \(String(buffer: r.body))") } }
+                        }
+                    }
+                }
+            }
+            for i in 0..<5 {
+                try host.swap("c-hello", to: cCopies[i])
+                try host.swap("hello", to: swiftCopies[i])
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            stop.store(true, ordering: .releasing)
+            try await load.value
+            #expect(failures.withLock { $0 } == [])
+            #expect(answered.load(ordering: .relaxed) > 20)
+        }
+        #expect(host.swapHistory().count == 10)
+        #expect(host.residentGenerations("hello") == 5)
+        #expect(host.residentGenerations("c-hello") == 0)
+    }
+}
