@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "EOPGateway", targets: ["EOPGateway"]),
         // Example plugin in Swift (SDK/examples/swift-hello).
         .library(name: "SwiftHello", type: .dynamic, targets: ["SwiftHello"]),
+        // The module plugins (Plugins/<Module>), each its own shared library.
+        .library(name: "Catalog", type: .dynamic, targets: ["Catalog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +41,8 @@ let package = Package(
         .systemLibrary(name: "CFFI", path: "Sources/CFFI", pkgConfig: "libffi"),
         // libpq from Debian (libpq-dev), PostgreSQL's C client.
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
+        // libcsv from Debian (libcsv-dev), an RFC 4180 CSV parser, for CSV import/export in plugins.
+        .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
 
         // Core host modules.
         .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
@@ -157,6 +161,15 @@ let package = Package(
         // The Swift SDK: Swift types over the C ABI; nothing Swift crosses it.
         .target(name: "EOPSDK", dependencies: ["EOPABI"], path: "SDK/Swift/EOPSDK"),
         .target(name: "SwiftHello", dependencies: ["EOPSDK"], path: "SDK/examples/swift-hello/Sources"),
+
+        // Plugins/Catalog: products, prices, search (libCatalog.so).
+        .target(name: "Catalog", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", "CLibCSV"], path: "Plugins/Catalog/Sources/Catalog"),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Plugins/Catalog/Tests"
+        ),
 
         .testTarget(
             name: "HostTests",
