@@ -5,7 +5,7 @@ extension Catalog {
     /// Writes one variant (and its price tiers). A SKU used anywhere in the shop, in any
     /// case, is refused naming the product that has it.
     func insertVariant(productID: String, _ draft: VariantDraft, position: Int) throws {
-        try refuseTakenSKU(draft.sku, except: nil, field: "\(draft.path).sku")
+        try refuseTakenSKU(draft.sku, except: nil, field: draft.field("sku"))
         let id = Catalog.newID()
         do {
             try sql.execute("""
@@ -13,17 +13,16 @@ extension Catalog {
                 VALUES ($1::uuid, $2::uuid, $3, $4::jsonb, $5, $6, $7)
                 """, id, productID, draft.sku, JSON.text(draft.options), draft.price, draft.currency, position)
         } catch {
-            throw Self.variantConflict(error, path: draft.path, sku: draft.sku)
+            throw Self.variantConflict(error, field: draft.field, sku: draft.sku)
         }
         try insertTiers(variantID: id, draft.tiers)
     }
 
     /// A unique violation on a variant as the conflict it is (SKU or options); other errors unchanged.
-    static func variantConflict(_ error: SQLError, path: String, sku: String) -> any Error {
+    static func variantConflict(_ error: SQLError, field: (String) -> String, sku: String) -> any Error {
         guard error.isUniqueViolation else { return error }
-        let prefix = path.isEmpty ? "" : "\(path)."
-        return error.message.contains("variants_sku") ? CatalogError.conflict("\(prefix)sku", "SKU '\(sku)' is already used")
-            : CatalogError.conflict("\(prefix)options", "another variant of this product has the same options")
+        return error.message.contains("variants_sku") ? CatalogError.conflict(field("sku"), "SKU '\(sku)' is already used")
+            : CatalogError.conflict(field("options"), "another variant of this product has the same options")
     }
 
     func refuseTakenSKU(_ sku: String, except variantID: String?, field: String) throws {
@@ -95,7 +94,7 @@ extension Catalog {
                 try sql.execute("UPDATE variants SET sku = $2, options = $3::jsonb, price = $4, currency = $5 WHERE id = $1::uuid",
                                 id, sku, JSON.text(options), price, currency)
             } catch {
-                throw Self.variantConflict(error, path: "", sku: sku)
+                throw Self.variantConflict(error, field: { $0 }, sku: sku)
             }
             try sql.execute("UPDATE products SET updated_at = now() WHERE id = $1::uuid", productID)
             try publishUpdated(productID, changed: changed)

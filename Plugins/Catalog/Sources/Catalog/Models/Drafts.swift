@@ -19,8 +19,11 @@ struct VariantDraft {
     var price: Int64
     var currency: String
     var tiers: [TierDraft]
-    /// Where it came from (`variants[2]`), for errors.
+    /// Where it came from (`variants[2]`, or "" for a body that is the variant), for errors.
     var path: String
+
+    /// The field path of one of its keys (`variants[2].sku`, or `sku`).
+    func field(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Reads one variant; its option keys must be exactly the product's axes.
     static func read(_ input: JSONInput, axes: [String], catalog: Catalog) throws(CatalogError) -> VariantDraft {
@@ -59,10 +62,10 @@ struct VariantDraft {
     static func checkUnique(_ drafts: [VariantDraft]) throws(CatalogError) {
         var skus: [String: String] = [:], combos: [String: String] = [:]
         for d in drafts {
-            if let first = skus[d.sku.lowercased()] { throw .conflict("\(d.path).sku", "SKU '\(d.sku)' is also given at \(first)") }
+            if let first = skus[d.sku.lowercased()] { throw .conflict(d.field("sku"), "SKU '\(d.sku)' is also given at \(first)") }
             skus[d.sku.lowercased()] = d.path
             let key = JSON.text(d.options)
-            if let first = combos[key] { throw .conflict("\(d.path).options", "the same options are also given at \(first)") }
+            if let first = combos[key] { throw .conflict(d.field("options"), "the same options are also given at \(first)") }
             combos[key] = d.path
         }
     }
