@@ -264,4 +264,50 @@ struct CatalogTests {
             #expect(forged.status == 400 && forged.field == "after", "\(forged.text)")
         }
     }
+
+    @Test("products move draft → active → archived with facts; bundles hold other variants and do not nest; the category tree refuses cycles")
+    func lifecycleBundlesAndTree() async throws {
+        let h = try await CatalogHarness()
+        try await h.http { api in
+            let empty = try await api.product(["name": "Gift Box"])
+            let emptyID = try #require(empty["id"] as? String)
+            let refused = try await api.call(.patch, "/api/catalog/products/\(emptyID)", json: ["status": "active"])
+            #expect(refused.status == 400 && refused.field == "status", "an active product needs a variant: \(refused.text)")
+
+            let cup = try await api.product(["name": "Cup", "status": "active", "variants": [["sku": "CUP", "price": 800]]])
+            let saucer = try await api.product(["name": "Saucer", "status": "active", "variants": [["sku": "SAUCER", "price": 400]]])
+            let cupVariant = try #require(Self.variant(cup)["id"] as? String), saucerVariant = try #require(Self.variant(saucer)["id"] as? String)
+            #expect(try await api.call(.post, "/api/catalog/products/\(emptyID)/variants", json: ["sku": "GIFT", "price": 1000]).status == 201)
+            let bundle = try await api.call(.put, "/api/catalog/products/\(emptyID)/bundle", json: ["items": [["variant_id": cupVariant, "quantity": 2], ["variant_id": saucerVariant, "quantity": 2]]])
+            #expect(bundle.status == 200, "\(bundle.text)")
+            #expect((bundle.json["bundle_items"] as? [[String: Any]])?.map { "\($0["sku"]!)×\($0["quantity"]!)" } == ["CUP×2", "SAUCER×2"], "\(bundle.text)")
+            let nested = try await api.call(.put, "/api/catalog/products/\(cup["id"]!)/bundle", json: ["items": [["variant_id": saucerVariant, "quantity": 1]]])
+            #expect(nested.status == 409 && nested.field == "items", "\(nested.text)")
+            let inUse = try await api.call(.delete, "/api/catalog/variants/\(cupVariant)")
+            #expect(inUse.status == 409 && inUse.text.contains("gift-box"), "\(inUse.text)")
+
+            let active = try await api.call(.patch, "/api/catalog/products/\(emptyID)", json: ["status": "active", "name": "Gift Box Deluxe"])
+            #expect(active.status == 200 && active.json["status"] as? String == "active" && active.json["name"] as? String == "Gift Box Deluxe", "\(active.text)")
+            let repriced = try await api.call(.patch, "/api/catalog/variants/\(cupVariant)", json: ["price": 750])
+            #expect(repriced.status == 200, "\(repriced.text)")
+            #expect(try await h.facts("catalog.price.changed", atLeast: 1) == 1)
+            #expect(try h.count("SELECT count(*) FROM eop.events WHERE topic = 'catalog.price.changed' AND convert_from(payload, 'UTF8')::json->>'previous_price' = '800'") == 1)
+
+            let archived = try await api.call(.delete, "/api/catalog/products/\(emptyID)")
+            #expect(archived.status == 200 && archived.json["status"] as? String == "archived", "\(archived.text)")
+            #expect(try await h.facts("catalog.product.archived", atLeast: 1) == 1)
+            let line = try #require((try h.quote(["items": [["sku": "GIFT", "quantity": 1]]])["items"] as? [[String: Any]])?.first)
+            #expect(line["available"] as? Bool == false && line["reason"] as? String == "product is archived", "\(line)")
+
+            // The tree: a category cannot move under its own child, nor be deleted while it has one or holds products.
+            let root = try await api.call(.post, "/api/catalog/categories", json: ["name": "Kitchen"]).json
+            let child = try await api.call(.post, "/api/catalog/categories", json: ["name": "Cups", "parent_id": root["id"]!]).json
+            let cycle = try await api.call(.patch, "/api/catalog/categories/\(root["id"]!)", json: ["parent_id": child["id"]!])
+            #expect(cycle.status == 400 && cycle.field == "parent_id", "\(cycle.text)")
+            #expect(try await api.call(.delete, "/api/catalog/categories/\(root["id"]!)").status == 409)
+            let tree = try await api.call(.get, "/api/catalog/categories", principal: nil).json["categories"] as? [[String: Any]] ?? []
+            #expect(tree.first?["name"] as? String == "Kitchen" && (tree.first?["children"] as? [[String: Any]])?.first?["name"] as? String == "Cups", "\(tree)")
+            #expect(try await api.call(.delete, "/api/catalog/categories/\(child["id"]!)").status == 204)
+        }
+    }
 }

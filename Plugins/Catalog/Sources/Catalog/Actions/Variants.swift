@@ -114,13 +114,13 @@ extension Catalog {
                 FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1::uuid FOR UPDATE OF p
                 """, id).first else { throw CatalogError.notFound("variant '\(id)'") }
             let productID = try v.requiredString("product_id")
-            if try v.requiredString("status") == "active", try v.requiredInt64("siblings") == 1 {
-                throw CatalogError.conflict("status", "the last variant of an active product cannot be removed; archive the product instead")
-            }
             if let bundle = try sql.execute("""
                 SELECT p.slug FROM bundle_items bi JOIN products p ON p.id = bi.bundle_product_id WHERE bi.variant_id = $1::uuid LIMIT 1
                 """, id).first {
                 throw CatalogError.conflict("id", "the variant is an item of bundle '\(try bundle.requiredString("slug"))'")
+            }
+            if try v.requiredString("status") == "active", try v.requiredInt64("siblings") == 1 {
+                throw CatalogError.conflict("status", "the last variant of an active product cannot be removed; archive the product instead")
             }
             try sql.execute("DELETE FROM variants WHERE id = $1::uuid", id)
             try sql.execute("UPDATE products SET updated_at = now() WHERE id = $1::uuid", productID)
