@@ -22,7 +22,7 @@ struct CatalogError: Error, CustomStringConvertible {
 
     /// The problem+json answer.
     var answer: HTTPAnswer {
-        let titles: [UInt16: String] = [400: "Bad Request", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Content"]
+        let titles: [UInt16: String] = [400: "Bad Request", 404: "Not Found", 409: "Conflict", 415: "Unsupported Media Type"]
         var object: [String: Any] = ["type": "about:blank", "title": titles[status] ?? "Error", "status": Int(status), "detail": description]
         if let field { object["errors"] = [["field": field, "reason": reason]] }
         return HTTPAnswer(status: status, headers: [("content-type", "application/problem+json")], body: Array(JSON.data(object)))

@@ -144,7 +144,7 @@ func isoSecond(_ date: Date) -> String {
     return formatter.string(from: date)
 }
 
-/// SQL text of a timestamptz column as ISO 8601 UTC, to the microsecond when it has them.
+/// SQL text of a timestamptz column as ISO 8601 UTC, to the second.
 func isoSQL(_ column: String) -> String {
     "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 }
