@@ -21,6 +21,8 @@ let package = Package(
         // Swift twins of the C hot-swap fixture (Tests/HostTests/Fixtures/loadgen.c).
         .library(name: "LoadSourceSwift", type: .dynamic, targets: ["LoadSourceSwift"]),
         .library(name: "LoadCounterSwift", type: .dynamic, targets: ["LoadCounterSwift"]),
+        // The module plugins (Plugins/<Module>), each its own shared library.
+        .library(name: "Catalog", type: .dynamic, targets: ["Catalog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +47,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
         // libcurl from Debian (libcurl4-openssl-dev), for email over SMTP.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
+        // libcsv from Debian (libcsv-dev), an RFC 4180 CSV parser, for CSV import/export in plugins.
+        .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
 
         // Core host modules.
         .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
@@ -177,6 +181,15 @@ let package = Package(
         .target(name: "SwiftHello", dependencies: ["EOPSDK"], path: "SDK/examples/swift-hello/Sources"),
         .target(name: "LoadSourceSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadSourceSwift"),
         .target(name: "LoadCounterSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadCounterSwift"),
+
+        // Plugins/Catalog: products, prices, search (libCatalog.so).
+        .target(name: "Catalog", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", "CLibCSV"], path: "Plugins/Catalog/Sources/Catalog"),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Plugins/Catalog/Tests"
+        ),
 
         .testTarget(
             name: "HostTests",

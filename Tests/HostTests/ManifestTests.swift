@@ -59,6 +59,12 @@ struct ManifestTests {
         for name in ["swift-hello", "c-hello"] {
             _ = try PluginManifest.load(from: root.appendingPathComponent("SDK/examples/\(name)/manifest.json"))
         }
+        // Module manifests: every topic a module publishes or answers has its schema.
+        let catalogManifest = try PluginManifest.load(from: root.appendingPathComponent("Manifests/catalog.json"))
+        #expect(catalogManifest.id == "catalog")
+        for topic in catalogManifest.publishes + catalogManifest.answers.map(\.topic) {
+            #expect(catalog[topic]?.owner == "catalog", "Manifests/events/\(topic).json is missing")
+        }
     }
 }
 
