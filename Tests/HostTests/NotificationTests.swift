@@ -217,7 +217,8 @@ struct NotificationTests {
         let inbox = try await env.waitFor { try env.notifications.inbox(user: "plugin-customer") } until: { !$0.isEmpty }
         #expect(inbox.first?.title == "Order o-plugin shipped")
         #expect(inbox.first?.body == "Tracking number TN-9.")
-        let rows = try env.notifications.deliveries(status: "sent").filter { $0.origin == "plugin notifier" }
+        // The inbox item is written before its delivery row is marked sent: wait for that too.
+        let rows = try await env.waitFor { try env.notifications.deliveries(status: "sent").filter { $0.origin == "plugin notifier" } } until: { !$0.isEmpty }
         #expect(rows.count == 1)
 
         let bad = try host.ask("notifier.notify.send", #"{"tracking_number": "TN-9"}"#)
@@ -319,7 +320,7 @@ struct NotificationEnvironment: @unchecked Sendable {
 
     /// Polls `read` until `done` holds (10 s at most).
     func waitFor<T>(_ read: () throws -> T, until done: (T) -> Bool) async throws -> T {
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)  // a loaded 2-core CI machine is slow
         while true {
             let value = try read()
             if done(value) || Date() > deadline { return value }
