@@ -21,6 +21,8 @@ let package = Package(
         // Swift twins of the C hot-swap fixture (Tests/HostTests/Fixtures/loadgen.c).
         .library(name: "LoadSourceSwift", type: .dynamic, targets: ["LoadSourceSwift"]),
         .library(name: "LoadCounterSwift", type: .dynamic, targets: ["LoadCounterSwift"]),
+        // Plugins/Storefront: the customer-facing shop pages (libStorefront.so).
+        .library(name: "Storefront", type: .dynamic, targets: ["Storefront"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -177,6 +179,11 @@ let package = Package(
         .target(name: "SwiftHello", dependencies: ["EOPSDK"], path: "SDK/examples/swift-hello/Sources"),
         .target(name: "LoadSourceSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadSourceSwift"),
         .target(name: "LoadCounterSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadCounterSwift"),
+        .target(
+            name: "Storefront",
+            dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", .product(name: "Mustache", package: "swift-mustache")],
+            path: "Plugins/Storefront/Sources/Storefront"
+        ),
 
         .testTarget(
             name: "HostTests",
