@@ -2,6 +2,7 @@ import EOPDispatch
 import EOPEventLog
 import EOPGateway
 import EOPLoader
+import EOPManifest
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -11,16 +12,20 @@ import Testing
 /// The Storefront plugin (libStorefront.so) loaded in a host whose facts and storage go
 /// through PostgreSQL, in front of a real gateway on loopback. Catalog is the C stand-in
 /// Fixtures/catalog_stub.c, answering the catalog query topics with three fixed products in EUR.
-@Suite("Storefront pages over HTTP, against a stand-in Catalog")
+@Suite("Storefront pages over HTTP, against a stand-in Catalog", .serialized)
 struct StorefrontTests {
     /// A workspace with Storefront (and the stub Catalog unless `withCatalog` is false), a
     /// durable host booted with `settings` for storefront, and a gateway.
     static func shop(withCatalog: Bool = true, settings: [String: Any] = [:], expectActive: Bool = true, database: TestDatabase) throws -> (Workspace, PluginHost, EventLog, Gateway) {
         let ws = try Workspace()
+        // Module roles are cluster-wide: a unique stand-in id per test, and the suite runs
+        // its tests one after another since they all load the one "storefront".
+        let stubID = "catalog-stub-\(UUID().uuidString.prefix(6).lowercased())"
         if withCatalog {
-            try ws.compileC(Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/catalog_stub.c"), library: "libcatalog_stub.so")
+            try ws.compileC(Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/catalog_stub.c"), library: "libcatalog_stub.so",
+                            defines: ["STUB_ID=\"\(stubID)\""])
             try ws.manifest("catalog", """
-            {"id": "catalog", "version": "1.0.0", "abi": "\(currentABI)", "library": "libcatalog_stub.so", "runtime": "c", "release_date": "2026-11-01",
+            {"id": "\(stubID)", "version": "1.0.0", "abi": "\(currentABI)", "library": "libcatalog_stub.so", "runtime": "c", "release_date": "2026-11-01",
              "answers": [{"topic": "catalog.product.search", "handler": "stub_search"}, {"topic": "catalog.product.get", "handler": "stub_get"},
                          {"topic": "catalog.category.list", "handler": "stub_categories"}, {"topic": "catalog.price.quote", "handler": "stub_quote"}]}
             """)
@@ -37,13 +42,13 @@ struct StorefrontTests {
         log.registerExtensions(on: host)
         host.boot()
         if expectActive { #expect(host.plugin("storefront")?.state == .active, "storefront: \(host.reason("storefront"))") }
-        if withCatalog { #expect(host.plugin("catalog")?.state == .active, "catalog: \(host.reason("catalog"))") }
+        if withCatalog { #expect(host.plugin(stubID)?.state == .active, "\(stubID): \(host.reason(stubID))") }
         let gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals()))
         return (ws, host, log, gateway)
     }
 
     static func get(_ client: some TestClientProtocol, _ uri: String, cookie: String? = nil) async throws -> (HTTPResponse.Status, String, HTTPFields) {
-        var headers: HTTPFields = [.host: "shop.test"]
+        var headers: HTTPFields = [HTTPField.Name("x-forwarded-host")!: "shop.test"]
         if let cookie { headers[.cookie] = cookie }
         return try await client.execute(uri: uri, method: .get, headers: headers) { r in (r.status, String(buffer: r.body), r.headers) }
     }
@@ -102,9 +107,9 @@ struct StorefrontTests {
             #expect(!html.contains("Red Mug"))
             #expect(html.contains(#"<meta name="robots" content="noindex">"#))
             #expect(html.contains("from €12.50"))
-            #expect(html.contains(#"href="/search?q=shirt&amp;after=0""#), "one per page: the next page keeps the query")
+            #expect(html.contains(#"href="/search?q=shirt&amp;after=1""#), "one per page: the next page keeps the query")
 
-            let (_, page2, _) = try await Self.get(client, "/search?q=shirt&after=0")
+            let (_, page2, _) = try await Self.get(client, "/search?q=shirt&after=1")
             #expect(page2.contains("Green Shirt") && !page2.contains("Blue Shirt"))
 
             let (cat, catHTML, _) = try await Self.get(client, "/category/shirts")

@@ -11,6 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A unique id per test (-DSTUB_ID=...): module roles are cluster-wide, so tests running
+ * side by side must not share one. */
+#ifndef STUB_ID
+#define STUB_ID "catalog-stub"
+#endif
+
 typedef struct { const char *id, *slug, *name, *brand, *category; long price; } product_t;
 
 static const product_t products[] = {
@@ -30,7 +36,7 @@ static void EOP_ABI stub_deactivate(void *ctx) { (void)ctx; }
 static void EOP_ABI stub_destroy(void *ctx) { (void)ctx; }
 
 static const eop_plugin_descriptor_t descriptor = {
-    sizeof(eop_plugin_descriptor_t), EOP_ABI_VERSION_INIT, EOP_STR("catalog"), EOP_STR("1.0.0"),
+    sizeof(eop_plugin_descriptor_t), EOP_ABI_VERSION_INIT, EOP_STR(STUB_ID), EOP_STR("1.0.0"),
     stub_init, stub_activate, stub_deactivate, stub_destroy,
 };
 EOP_EXPORT const eop_plugin_descriptor_t *eop_plugin_entry(void) { return &descriptor; }

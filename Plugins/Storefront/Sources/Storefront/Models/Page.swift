@@ -40,10 +40,11 @@ extension Storefront {
                  meta: PageMeta(title: title, description: message, path: request.path, noindex: true), status: status)
     }
 
-    /// The shop's public address: the `base_url` setting, else the request's Host header.
+    /// The shop's public address: the `base_url` setting, else the request's host (a
+    /// reverse proxy's X-Forwarded-Host first).
     func baseURL(_ request: HTTPRequest) -> String {
         if !settings.baseURL.isEmpty { return settings.baseURL }
-        let host = request.header("host") ?? "localhost"
+        let host = request.header("x-forwarded-host") ?? request.header("host") ?? "localhost"
         let proto = request.header("x-forwarded-proto") ?? "http"
         return "\(proto)://\(host)"
     }
