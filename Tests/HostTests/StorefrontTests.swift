@@ -195,6 +195,10 @@ struct StorefrontTests {
         defer { refused.shutdown(); log2.shutdown() }
         #expect(refused.plugin("storefront")?.state != .active)
         #expect(refused.reason("storefront").contains("home.mustache"))
+
+        let (_, noFolder, log3, _) = try Self.shop(withCatalog: false, settings: ["theme_dir": theme.path + "/missing"], expectActive: false, database: database)
+        defer { noFolder.shutdown(); log3.shutdown() }
+        #expect(noFolder.reason("storefront").contains("setting 'theme_dir': \(theme.path)/missing is not a folder"))
     }
 
     @Test("with no Catalog active the home page says so (200), product pages answer 503 naming Catalog")
