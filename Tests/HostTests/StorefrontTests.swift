@@ -88,6 +88,11 @@ struct StorefrontTests {
             #expect(chosen == .ok)
             #expect(chosenHTML.contains(#"<option value="p-blue-l" selected>"#))
             #expect(chosenHTML.contains("SKU blue-shirt-L"))
+            #expect(chosenHTML.contains(#"<a href="/products/blue-shirt?variant=p-blue-l&amp;image=1"><img src="/media/blue-shirt-back.jpg""#), "thumbnails keep the variant")
+
+            let (_, galleryHTML, _) = try await Self.get(client, "/products/blue-shirt?image=1")
+            #expect(galleryHTML.range(of: #"<section class="gallery">\s*<img src="/media/blue-shirt-back.jpg""#, options: .regularExpression) != nil,
+                    "?image=1 shows the second picture large")
 
             let (missing, missingHTML, _) = try await Self.get(client, "/products/no-such-thing")
             #expect(missing == .notFound)

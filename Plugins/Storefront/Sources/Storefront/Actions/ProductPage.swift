@@ -47,10 +47,14 @@ extension Storefront {
                            "priceCurrency": quote?.currency ?? currency, "url": base + (row["url"] as? String ?? path),
                            "availability": "https://schema.org/InStock"])
         }
-        let images: [[String: Any]] = (product["images"] as? [[String: Any]] ?? []).compactMap { image in
-            guard let url = image["url"] as? String else { return nil }
-            return ["url": url, "alt": image["alt"] as? String ?? name]
+        // The gallery: `?image=n` shows the n-th picture large; thumbnails link to each (no script).
+        let variantQuery = chosenID.map { "variant=\(Self.queryValue($0))&" } ?? ""
+        var images: [[String: Any]] = []
+        for image in product["images"] as? [[String: Any]] ?? [] {
+            guard let url = image["url"] as? String else { continue }
+            images.append(["url": url, "alt": image["alt"] as? String ?? name, "link": "\(path)?\(variantQuery)image=\(images.count)"])
         }
+        let shown = Int(request.queryValue("image") ?? "0").flatMap { images.indices.contains($0) ? $0 : nil } ?? 0
         let brand = (product["brand"] as? [String: Any])?["name"] as? String
         let attributes = (product["attributes"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }.map { ["name": $0.key, "value": "\($0.value)"] }
         let categories = (product["categories"] as? [[String: Any]] ?? []).compactMap { c -> [String: Any]? in
@@ -67,7 +71,7 @@ extension Storefront {
         let model: [String: Any] = [
             "id": id, "slug": slug, "name": name, "description": text, "brand": orFalse(brand), "categories": categories,
             "attributes": attributes, "variants": variantRows, "many_variants": variantRows.count > 1, "chosen": chosen.isEmpty ? false as Any : chosen,
-            "images": images, "main_image": orFalse(images.first), "thumbnails": images.count > 1 ? images : [],
+            "images": images, "main_image": orFalse(images.isEmpty ? nil : images[shown]), "thumbnails": images.count > 1 ? images : [],
             "fit_preview": fitPreview(productID: id, variantID: chosenID),
             "in_wishlist": cookieList(request, Lists.wishlist).contains(slug), "in_compare": cookieList(request, Lists.compare).contains(slug),
         ]

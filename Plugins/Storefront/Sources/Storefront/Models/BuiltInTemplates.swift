@@ -118,7 +118,7 @@ enum BuiltInTemplates {
     <article class="product" data-product-id="{{id}}">
     <section class="gallery">
     {{#main_image}}<img src="{{url}}" alt="{{alt}}">{{/main_image}}{{^main_image}}<p class="muted">No pictures yet.</p>{{/main_image}}
-    <div class="thumbs">{{#thumbnails}}<a href="{{url}}"><img src="{{url}}" alt="{{alt}}" loading="lazy"></a>{{/thumbnails}}</div>
+    <div class="thumbs">{{#thumbnails}}<a href="{{link}}"><img src="{{url}}" alt="{{alt}}" loading="lazy"></a>{{/thumbnails}}</div>
     </section>
     <section>
     <h1>{{name}}</h1>
