@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "LoadCounterSwift", type: .dynamic, targets: ["LoadCounterSwift"]),
         // The module plugins (Plugins/<Module>), each its own shared library.
         .library(name: "Catalog", type: .dynamic, targets: ["Catalog"]),
+        // Plugins/Storefront: the customer-facing shop pages (libStorefront.so).
+        .library(name: "Storefront", type: .dynamic, targets: ["Storefront"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -181,6 +183,11 @@ let package = Package(
         .target(name: "SwiftHello", dependencies: ["EOPSDK"], path: "SDK/examples/swift-hello/Sources"),
         .target(name: "LoadSourceSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadSourceSwift"),
         .target(name: "LoadCounterSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadCounterSwift"),
+        .target(
+            name: "Storefront",
+            dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", .product(name: "Mustache", package: "swift-mustache")],
+            path: "Plugins/Storefront/Sources/Storefront"
+        ),
 
         // Plugins/Catalog: products, prices, search (libCatalog.so).
         .target(name: "Catalog", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", "CLibCSV"], path: "Plugins/Catalog/Sources/Catalog"),

@@ -155,7 +155,10 @@ public final class Gateway: Sendable {
             return problem.response(requestID: requestID)
         }
 
-        let headers = request.headers.map { ($0.name.canonicalName.lowercased(), $0.value) }
+        // HTTP/1's Host header arrives as the authority pseudo-header, not among the fields;
+        // plugins that build absolute links (canonical URLs, sitemaps) need it.
+        let authority = request.head.authority.map { [("host", $0)] } ?? []
+        let headers = request.headers.map { ($0.name.canonicalName.lowercased(), $0.value) } + authority
         let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         var binding = match.binding, parameters = match.parameters
         var outcome: PluginCall.Outcome?

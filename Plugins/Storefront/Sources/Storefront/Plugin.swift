@@ -1,0 +1,93 @@
+// The C entry points of the Storefront plugin: the descriptor and one export per route of
+// Manifests/storefront.json (the names there are these symbols).
+import EOPSDK
+
+@_cdecl("eop_plugin_entry")
+public func eop_plugin_entry() -> UnsafeRawPointer {
+    PluginExport.descriptor(for: Storefront.self)
+}
+
+private func serve(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?,
+                   _ body: (Storefront, HTTPRequest) throws -> HTTPAnswer) -> Int32 {
+    PluginExport.route(ctx, req, resp, err, body)
+}
+
+@_cdecl("storefront_home")
+public func storefront_home(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.home($1) }
+}
+
+@_cdecl("storefront_category")
+public func storefront_category(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.category($1) }
+}
+
+@_cdecl("storefront_search")
+public func storefront_search(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.search($1) }
+}
+
+@_cdecl("storefront_product")
+public func storefront_product(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.product($1) }
+}
+
+@_cdecl("storefront_cart")
+public func storefront_cart(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.cart($1) }
+}
+
+@_cdecl("storefront_cart_add")
+public func storefront_cart_add(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.cartAdd($1) }
+}
+
+@_cdecl("storefront_checkout")
+public func storefront_checkout(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.checkout($1) }
+}
+
+@_cdecl("storefront_account")
+public func storefront_account(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.account($1) }
+}
+
+@_cdecl("storefront_signin")
+public func storefront_signin(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.accountForm($1, signup: false) }
+}
+
+@_cdecl("storefront_signup")
+public func storefront_signup(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.accountForm($1, signup: true) }
+}
+
+@_cdecl("storefront_wishlist")
+public func storefront_wishlist(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.wishlist($1) }
+}
+
+@_cdecl("storefront_wishlist_change")
+public func storefront_wishlist_change(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.changeList($1, Lists.wishlist) }
+}
+
+@_cdecl("storefront_compare")
+public func storefront_compare(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.compare($1) }
+}
+
+@_cdecl("storefront_compare_change")
+public func storefront_compare_change(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.changeList($1, Lists.compare) }
+}
+
+@_cdecl("storefront_sitemap")
+public func storefront_sitemap(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.sitemap($1) }
+}
+
+@_cdecl("storefront_robots")
+public func storefront_robots(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.robots($1) }
+}

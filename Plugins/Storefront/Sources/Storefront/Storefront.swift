@@ -1,0 +1,52 @@
+import EOPSDK
+import Foundation
+
+/// The Storefront plugin: customer-facing HTML pages. It owns no data of its own: every
+/// product, price and category comes from Catalog's query topics, carts and orders from
+/// Cart/Order/Payment when those modules answer. Wishlist and compare lists live in the
+/// visitor's cookies.
+final class Storefront: Plugin {
+    static let id = "storefront", version = "1.0.0"
+
+    let host: HostAPI
+    let settings: ShopSettings
+    let theme: Theme
+    let catalog: CatalogClient
+
+    init(host: HostAPI) throws {
+        self.host = host
+        settings = try ShopSettings(host: host)
+        // Read once: a broken theme template refuses init, naming the file.
+        theme = try Theme(folder: settings.themeDirectory)
+        catalog = CatalogClient(host: host)
+    }
+}
+
+/// The plugin's settings (Manifests/storefront.json `settings`).
+struct ShopSettings: Sendable {
+    var shopName: String
+    var currency: String
+    var baseURL: String
+    var themeDirectory: String?
+    var pageSize: Int
+
+    init(host: HostAPI) throws {
+        shopName = try host.stringSetting("shop_name")
+        currency = try host.stringSetting("currency")
+        baseURL = String(try host.stringSetting("base_url").trimmingSuffix("/"))
+        let theme = try host.stringSetting("theme_dir")
+        themeDirectory = theme.isEmpty ? nil : theme
+        let size = try host.setting("page_size")
+        guard let n = Int(size) else { throw PluginError("setting 'page_size': \(size) is not a whole number") }
+        pageSize = n
+    }
+}
+
+extension String {
+    /// The string without trailing copies of `suffix`.
+    func trimmingSuffix(_ suffix: Character) -> Substring {
+        var s = Substring(self)
+        while s.last == suffix { s = s.dropLast() }
+        return s
+    }
+}

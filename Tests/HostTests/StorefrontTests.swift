@@ -1,0 +1,252 @@
+import EOPDispatch
+import EOPEventLog
+import EOPGateway
+import EOPLoader
+import EOPManifest
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// The Storefront plugin (libStorefront.so) loaded in a host whose facts and storage go
+/// through PostgreSQL, in front of a real gateway on loopback. Catalog is the C stand-in
+/// Fixtures/catalog_stub.c, answering the catalog query topics with three fixed products in EUR.
+@Suite("Storefront pages over HTTP, against a stand-in Catalog", .serialized)
+struct StorefrontTests {
+    /// A workspace with Storefront (and the stub Catalog unless `withCatalog` is false), a
+    /// durable host booted with `settings` for storefront, and a gateway.
+    static func shop(withCatalog: Bool = true, settings: [String: Any] = [:], expectActive: Bool = true, database: TestDatabase) throws -> (Workspace, PluginHost, EventLog, Gateway) {
+        let ws = try Workspace()
+        // Module roles are cluster-wide: a unique stand-in id per test, and the suite runs
+        // its tests one after another since they all load the one "storefront".
+        let stubID = "catalog-stub-\(UUID().uuidString.prefix(6).lowercased())"
+        if withCatalog {
+            try ws.compileC(Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/catalog_stub.c"), library: "libcatalog_stub.so",
+                            defines: ["STUB_ID=\"\(stubID)\""])
+            try ws.manifest("catalog", """
+            {"id": "\(stubID)", "version": "1.0.0", "abi": "\(currentABI)", "library": "libcatalog_stub.so", "runtime": "c", "release_date": "2026-11-01",
+             "answers": [{"topic": "catalog.product.search", "handler": "stub_search"}, {"topic": "catalog.product.get", "handler": "stub_get"},
+                         {"topic": "catalog.category.list", "handler": "stub_categories"}, {"topic": "catalog.price.quote", "handler": "stub_quote"}]}
+            """)
+        }
+        try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Manifests/storefront.json"), to: ws.manifests.appendingPathComponent("storefront.json"))
+        let log = try EventLog(target: database.target)
+        var values: [String: Any] = ["currency": "EUR", "shop_name": "Test Shop"]
+        values.merge(settings) { _, new in new }
+        let configuration = LoaderConfiguration(
+            manifestPaths: [ws.manifests], librarySearchPaths: [ws.libraries, Repo.buildDirectory],
+            imageDirectory: ws.root.appendingPathComponent("images"), events: try EventCatalog.load(directory: ws.events),
+            settings: ["storefront": try JSONSerialization.data(withJSONObject: values)], transport: log, storage: log)
+        let host = PluginHost(configuration: configuration)
+        log.registerExtensions(on: host)
+        host.boot()
+        if expectActive { #expect(host.plugin("storefront")?.state == .active, "storefront: \(host.reason("storefront"))") }
+        if withCatalog { #expect(host.plugin(stubID)?.state == .active, "\(stubID): \(host.reason(stubID))") }
+        let gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals()))
+        return (ws, host, log, gateway)
+    }
+
+    static func get(_ client: some TestClientProtocol, _ uri: String, cookie: String? = nil) async throws -> (HTTPResponse.Status, String, HTTPFields) {
+        var headers: HTTPFields = [HTTPField.Name("x-forwarded-host")!: "shop.test"]
+        if let cookie { headers[.cookie] = cookie }
+        return try await client.execute(uri: uri, method: .get, headers: headers) { r in (r.status, String(buffer: r.body), r.headers) }
+    }
+
+    @Test("the product page: JSON-LD Product, Open Graph, the flash-sale price in EUR through format_money, variants and gallery")
+    func productPage() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(database: database)
+        defer { host.shutdown(); log.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let (status, html, headers) = try await Self.get(client, "/products/blue-shirt")
+            #expect(status == .ok)
+            #expect(headers[.contentType] == "text/html; charset=utf-8")
+            #expect(html.contains(#"<meta property="og:type" content="product">"#))
+            #expect(html.contains(#"<meta property="og:title" content="Blue Shirt – Test Shop">"#))
+            #expect(html.contains(#"<meta property="og:image" content="http://shop.test/media/blue-shirt-front.jpg">"#))
+            #expect(html.contains(#"<link rel="canonical" href="http://shop.test/products/blue-shirt">"#))
+            // The M variant's quote is a flash sale: 9.99 now, 12.50 struck through.
+            #expect(html.contains("€9.99"), "price in the shop's currency")
+            #expect(html.contains(#"<span class="was">€12.50</span>"#))
+            #expect(html.contains("size: L – €13.50"), "the L variant at its base price")
+            #expect(html.contains(#"alt="Blue Shirt back""#), "the gallery's second picture")
+            #expect(html.contains("A fine Blue Shirt. &lt;b&gt;Cotton&lt;/b&gt;."), "catalog text is escaped")
+            #expect(html.contains("AI fit preview needs the Intelligence module"))
+            let ldText = try #require(html.range(of: #"<script type="application/ld+json">"#).flatMap { start in
+                html[start.upperBound...].range(of: "</script>").map { String(html[start.upperBound..<$0.lowerBound]) }
+            })
+            let ld = try #require(try JSONSerialization.jsonObject(with: Data(ldText.utf8)) as? [String: Any])
+            #expect(ld["@type"] as? String == "Product")
+            #expect(ld["name"] as? String == "Blue Shirt")
+            #expect((ld["brand"] as? [String: Any])?["name"] as? String == "Acme")
+            let offers = try #require(ld["offers"] as? [[String: Any]])
+            #expect(offers.map { $0["price"] as? String } == ["9.99", "13.50"])
+            #expect(offers.allSatisfy { $0["priceCurrency"] as? String == "EUR" })
+
+            let (chosen, chosenHTML, _) = try await Self.get(client, "/products/blue-shirt?variant=p-blue-l")
+            #expect(chosen == .ok)
+            #expect(chosenHTML.contains(#"<option value="p-blue-l" selected>"#))
+            #expect(chosenHTML.contains("SKU blue-shirt-L"))
+            #expect(chosenHTML.contains(#"<a href="/products/blue-shirt?variant=p-blue-l&amp;image=1"><img src="/media/blue-shirt-back.jpg""#), "thumbnails keep the variant")
+
+            let (_, galleryHTML, _) = try await Self.get(client, "/products/blue-shirt?image=1")
+            #expect(galleryHTML.range(of: #"<section class="gallery">\s*<img src="/media/blue-shirt-back.jpg""#, options: .regularExpression) != nil,
+                    "?image=1 shows the second picture large")
+
+            let (missing, missingHTML, _) = try await Self.get(client, "/products/no-such-thing")
+            #expect(missing == .notFound)
+            #expect(missingHTML.contains("There is no product"))
+        }
+    }
+
+    @Test("search lists matching products; a category pages with a next link; the home page lists categories")
+    func searchAndListing() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(settings: ["page_size": 1], database: database)
+        defer { host.shutdown(); log.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let (status, html, _) = try await Self.get(client, "/search?q=shirt")
+            #expect(status == .ok)
+            #expect(html.contains("Blue Shirt"))
+            #expect(!html.contains("Red Mug"))
+            #expect(html.contains(#"<meta name="robots" content="noindex">"#))
+            #expect(html.contains("from €12.50"))
+            #expect(html.contains(#"href="/search?q=shirt&amp;after=1""#), "one per page: the next page keeps the query")
+
+            let (_, page2, _) = try await Self.get(client, "/search?q=shirt&after=1")
+            #expect(page2.contains("Green Shirt") && !page2.contains("Blue Shirt"))
+
+            let (cat, catHTML, _) = try await Self.get(client, "/category/shirts")
+            #expect(cat == .ok)
+            #expect(catHTML.contains("<h1>Shirts</h1>"))
+            #expect(catHTML.contains(#"rel="next""#))
+
+            let (bad, badHTML, _) = try await Self.get(client, "/category/shirts?min=abc")
+            #expect(bad == .badRequest)
+            #expect(badHTML.contains("min: “abc” is not an amount in EUR"))
+
+            let (home, homeHTML, _) = try await Self.get(client, "/")
+            #expect(home == .ok)
+            #expect(homeHTML.contains(#"<a href="/category/mugs">Mugs</a>"#))
+        }
+    }
+
+    @Test("sitemap.xml lists every product and category; robots.txt points to it")
+    func sitemapAndRobots() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(settings: ["base_url": "https://shop.example/"], database: database)
+        defer { host.shutdown(); log.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let (status, xml, headers) = try await Self.get(client, "/sitemap.xml")
+            #expect(status == .ok)
+            #expect(headers[.contentType] == "application/xml; charset=utf-8")
+            for path in ["/", "/category/shirts", "/products/blue-shirt", "/products/green-shirt", "/products/red-mug"] {
+                #expect(xml.contains("<loc>https://shop.example\(path)</loc>"), "\(path) in the sitemap")
+            }
+            let (robotsStatus, robots, _) = try await Self.get(client, "/robots.txt")
+            #expect(robotsStatus == .ok)
+            #expect(robots.contains("Sitemap: https://shop.example/sitemap.xml"))
+            #expect(robots.contains("Disallow: /checkout"))
+        }
+    }
+
+    @Test("cart and checkout say Cart, Order and Payment are not active; adding to the cart is refused with 503")
+    func handOffWithoutModules() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(database: database)
+        defer { host.shutdown(); log.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let (cart, cartHTML, _) = try await Self.get(client, "/cart")
+            #expect(cart == .ok)
+            #expect(cartHTML.contains("Cart is not active"))
+            let (checkout, checkoutHTML, _) = try await Self.get(client, "/checkout")
+            #expect(checkout == .ok)
+            for module in ["Cart is not active", "Order is not active", "Payment is not active"] { #expect(checkoutHTML.contains(module)) }
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            try await client.execute(uri: "/cart/items", method: .post, headers: form, body: ByteBuffer(string: "variant_id=p-blue-m&quantity=2")) { r in
+                #expect(r.status == .serviceUnavailable)
+                #expect(String(buffer: r.body).contains("Cart is not active"))
+            }
+            let (account, accountHTML, _) = try await Self.get(client, "/account")
+            #expect(account == .ok && accountHTML.contains(#"href="/account/signin""#))
+            let customer: HTTPFields = [HTTPField.Name("x-test-principal")!: "customer:c-1:"]
+            try await client.execute(uri: "/account", method: .get, headers: customer) { r in
+                #expect(String(buffer: r.body).contains("Order is not active"))
+            }
+        }
+    }
+
+    @Test("a theme folder's template replaces the built-in one; a theme template that does not parse refuses the plugin, naming the file")
+    func themeOverride() async throws {
+        let database = try await TestDatabase.make()
+        let theme = FileManager.default.temporaryDirectory.appendingPathComponent("eop-theme-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: theme, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: theme) }
+        try Data(#"<div class="themed">THEMED {{name}} at {{#chosen}}{{price}}{{/chosen}}</div>"#.utf8).write(to: theme.appendingPathComponent("product.mustache"))
+        let (_, host, log, gateway) = try Self.shop(settings: ["theme_dir": theme.path], database: database)
+        try await gateway.application().test(.live) { client in
+            let (status, html, _) = try await Self.get(client, "/products/blue-shirt")
+            #expect(status == .ok)
+            #expect(html.contains(#"<div class="themed">THEMED Blue Shirt at €9.99</div>"#))
+            #expect(!html.contains("Add to cart"), "the built-in product template is replaced")
+            #expect(html.contains("application/ld+json"), "the layout stays built-in")
+        }
+        host.shutdown()
+        log.shutdown()
+
+        try Data("{{#broken}}".utf8).write(to: theme.appendingPathComponent("home.mustache"))
+        let (_, refused, log2, _) = try Self.shop(settings: ["theme_dir": theme.path], expectActive: false, database: database)
+        defer { refused.shutdown(); log2.shutdown() }
+        #expect(refused.plugin("storefront")?.state != .active)
+        #expect(refused.reason("storefront").contains("home.mustache"))
+
+        let (_, noFolder, log3, _) = try Self.shop(withCatalog: false, settings: ["theme_dir": theme.path + "/missing"], expectActive: false, database: database)
+        defer { noFolder.shutdown(); log3.shutdown() }
+        #expect(noFolder.reason("storefront").contains("setting 'theme_dir': \(theme.path)/missing is not a folder"))
+    }
+
+    @Test("with no Catalog active the home page says so (200), product pages answer 503 naming Catalog")
+    func noCatalog() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(withCatalog: false, database: database)
+        defer { host.shutdown(); log.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let (status, html, _) = try await Self.get(client, "/")
+            #expect(status == .ok)
+            #expect(html.contains("Catalog is not active or does not answer catalog.category.list"))
+            let (product, productHTML, _) = try await Self.get(client, "/products/blue-shirt")
+            #expect(product == .serviceUnavailable)
+            #expect(productHTML.contains("Catalog is not active"))
+            let (sitemap, _, _) = try await Self.get(client, "/sitemap.xml")
+            #expect(sitemap == .serviceUnavailable)
+        }
+    }
+
+    @Test("wishlist and compare keep slugs in cookies; compare takes at most 4 products")
+    func wishlistAndCompare() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(database: database)
+        defer { host.shutdown(); log.shutdown() }
+        let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        try await gateway.application().test(.live) { client in
+            let cookie = try await client.execute(uri: "/wishlist", method: .post, headers: form, body: ByteBuffer(string: "slug=red-mug&action=add")) { r in
+                #expect(r.status == .seeOther)
+                #expect(r.headers[.location] == "/wishlist")
+                return try #require(r.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            }
+            #expect(cookie == "sf_wishlist=red-mug")
+            let (_, wish, _) = try await Self.get(client, "/wishlist", cookie: cookie)
+            #expect(wish.contains("Red Mug") && wish.contains("from €8.99"))
+
+            let (_, compared, _) = try await Self.get(client, "/compare", cookie: "sf_compare=blue-shirt.red-mug")
+            #expect(compared.contains("<th>material</th><td>cotton</td><td>ceramic</td>"))
+            var full = form
+            full[.cookie] = "sf_compare=a.b.c.d"
+            try await client.execute(uri: "/compare", method: .post, headers: full, body: ByteBuffer(string: "slug=red-mug")) { r in
+                #expect(r.status == .conflict)
+                #expect(String(buffer: r.body).contains("at most 4 products"))
+            }
+        }
+    }
+}
