@@ -38,7 +38,12 @@ public struct ModuleDatabase: Sendable, Equatable {
             guard !["public", "eop", "eop_identity", "information_schema"].contains(name), !name.hasPrefix("pg_") else {
                 throw ModuleDatabaseError("plugin id '\(id)' would own the schema '\(name)', which is reserved; choose another id")
             }
-            var module = ModuleDatabase(id: id, schema: name, ownerRole: "eop_m_\(name)", sessionRole: "eop_s_\(name)", sessionPassword: "")
+            // Roles belong to the whole cluster, schemas to one database: a tag of the database
+            // keeps two EOP databases on one cluster (staging beside production, parallel
+            // tests) from sharing — and racing to create, and re-password — one module's roles.
+            let database = try c.execute("SELECT current_database()", []).text(0, 0)
+            let tag = String(format: "%08x", UInt32(truncatingIfNeeded: database.hashValueStable))
+            var module = ModuleDatabase(id: id, schema: name, ownerRole: "eop_m_\(name)_\(tag)", sessionRole: "eop_s_\(name)_\(tag)", sessionPassword: "")
             let existing = try c.execute("SELECT schema_name, owner_role, session_role, session_password FROM eop.modules WHERE id = $1", [PostgresValue(id)])
             if existing.rowCount > 0 {
                 module.schema = try existing.text(0, 0)

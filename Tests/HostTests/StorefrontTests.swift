@@ -18,8 +18,7 @@ struct StorefrontTests {
     /// durable host booted with `settings` for storefront, and a gateway.
     static func shop(withCatalog: Bool = true, settings: [String: Any] = [:], expectActive: Bool = true, database: TestDatabase) throws -> (Workspace, PluginHost, EventLog, Gateway) {
         let ws = try Workspace()
-        // Module roles are cluster-wide: a unique stand-in id per test, and the suite runs
-        // its tests one after another since they all load the one "storefront".
+        // A unique stand-in id per test, so no test relies on another's module.
         let stubID = "catalog-stub-\(UUID().uuidString.prefix(6).lowercased())"
         if withCatalog {
             try ws.compileC(Repo.root.appendingPathComponent("Tests/HostTests/Fixtures/catalog_stub.c"), library: "libcatalog_stub.so",
@@ -247,6 +246,62 @@ struct StorefrontTests {
                 #expect(r.status == .conflict)
                 #expect(String(buffer: r.body).contains("at most 4 products"))
             }
+        }
+    }
+}
+
+/// Storefront over the real Catalog plugin (libCatalog.so): the query topics Catalog answers
+/// for the shop (`catalog.product.search`, `catalog.product.get`, `catalog.category.list`,
+/// `catalog.price.quote`), with a product a staff member created through Catalog's API.
+@Suite("Storefront over the real Catalog", .serialized)
+struct StorefrontCatalogTests {
+    @Test("a product created through Catalog's staff API shows on the shop: product page with JSON-LD and price, search, category, sitemap")
+    func shopOverCatalog() async throws {
+        let database = try await TestDatabase.make()
+        let ws = try Workspace()
+        try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Manifests/storefront.json"), to: ws.manifests.appendingPathComponent("storefront.json"))
+        let log = try EventLog(target: database.target)
+        let configuration = LoaderConfiguration(
+            manifestPaths: [ws.manifests, Repo.root.appendingPathComponent("Manifests/catalog.json")], librarySearchPaths: [Repo.buildDirectory],
+            imageDirectory: ws.root.appendingPathComponent("images"), events: try EventCatalog.load(directory: ws.events),
+            settings: ["storefront": Data(#"{"currency": "EUR", "shop_name": "Real Shop"}"#.utf8), "catalog": Data(#"{"currency": "EUR"}"#.utf8)],
+            transport: log, storage: log)
+        let host = PluginHost(configuration: configuration)
+        log.registerExtensions(on: host)
+        host.boot()
+        defer { host.shutdown(); log.shutdown() }
+        try #require(host.plugin("catalog")?.state == .active, "catalog: \(host.reason("catalog"))")
+        try #require(host.plugin("storefront")?.state == .active, "storefront: \(host.reason("storefront"))")
+        let gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals()))
+        try await gateway.application().test(.live) { client in
+            let staff: HTTPFields = [.contentType: "application/json",
+                                     HTTPField.Name("x-test-principal")!: "staff:u1:catalog.product.read,catalog.product.write,catalog.price.write,catalog.taxonomy.write"]
+            func post(_ uri: String, _ json: String) async throws -> [String: Any] {
+                try await client.execute(uri: uri, method: .post, headers: staff, body: ByteBuffer(string: json)) { r in
+                    #expect(r.status == .created, "\(uri): \(String(buffer: r.body))")
+                    return try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+                }
+            }
+            let category = try await post("/api/catalog/categories", #"{"name": "Lamps", "slug": "lamps"}"#)
+            let categoryID = try #require(category["id"] as? String)
+            _ = try await post("/api/catalog/products", #"""
+                {"name": "Brass Desk Lamp", "slug": "brass-desk-lamp", "status": "active", "description": "Warm light.",
+                 "category_ids": ["\#(categoryID)"], "variants": [{"sku": "LAMP-B", "price": 4999, "currency": "EUR"}]}
+                """#)
+            _ = try await post("/api/catalog/products", #"{"name": "Hidden Draft", "slug": "hidden-draft", "variants": [{"sku": "DRAFT-1", "price": 100}]}"#)
+
+            let (status, html, _) = try await StorefrontTests.get(client, "/products/brass-desk-lamp")
+            #expect(status == .ok, "\(html.prefix(500))")
+            #expect(html.contains("Brass Desk Lamp") && html.contains("€49.99"), "the quote's price through format_money")
+            #expect(html.contains(#"<script type="application/ld+json">"#) && html.contains(#""@type":"Product""#) || html.contains(#""@type": "Product""#))
+            let draft = try await StorefrontTests.get(client, "/products/hidden-draft")
+            #expect(draft.0 == .notFound, "a draft is not on the shop")
+            let search = try await StorefrontTests.get(client, "/search?q=brass")
+            #expect(search.0 == .ok && search.1.contains("/products/brass-desk-lamp"), "\(search.1.prefix(800))")
+            let lamps = try await StorefrontTests.get(client, "/category/lamps")
+            #expect(lamps.0 == .ok && lamps.1.contains("Brass Desk Lamp"), "\(lamps.1.components(separatedBy: "<main").last?.prefix(1500) ?? "")")
+            let sitemap = try await StorefrontTests.get(client, "/sitemap.xml")
+            #expect(sitemap.1.contains("http://shop.test/products/brass-desk-lamp") && !sitemap.1.contains("hidden-draft"))
         }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// libCatalog.so in a real host against real PostgreSQL, called over HTTP and the query topic.
-/// Serialized: each test provisions the module's cluster-wide role `eop_m_catalog`, and two
-/// hosts provisioning one role at the same moment collide in PostgreSQL.
+/// (Each test has its own database, so its own module roles; the suite stays serialized to
+/// keep the 2-core machine's load, and the flash-sale second boundaries, predictable.)
 @Suite("Catalog plugin", .serialized)
 struct CatalogTests {
     /// A whole-second time `offset` seconds from now, ISO 8601 UTC.

@@ -19,6 +19,35 @@ public func catalog_price_quote(_ ctx: UnsafeMutableRawPointer?, _ query: Unsafe
     }
 }
 
+/// Answers a query; a `CatalogError` becomes the query's error (EOP_ERR_INVALID; "not found: …" for an unknown one).
+private func reply(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?,
+                   _ body: @escaping (Catalog, IncomingEvent) throws -> Any) -> Int32 {
+    PluginExport.answer(ctx, query, out, err) { (catalog: Catalog, query) in
+        do {
+            return JSON.text(try body(catalog, query))
+        } catch let e as CatalogError {
+            // Not EOP_ERR_NOT_FOUND: the host answers that when no plugin serves the topic at all.
+            throw PluginError(e.status == 404 ? "not found: \(e.description)" : e.description, status: EOP_ERR_INVALID)
+        }
+    }
+}
+
+// The shop's read queries (Storefront): the public search, one active product by slug, the category tree.
+@_cdecl("catalog_product_search")
+public func catalog_product_search(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    reply(ctx, query, out, err) { catalog, query in try catalog.search(try catalog.queryPairs(query.payload), publicOnly: true) }
+}
+
+@_cdecl("catalog_product_get")
+public func catalog_product_get(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    reply(ctx, query, out, err) { catalog, query in try catalog.activeProduct(slug: try JSON.object(query.payload).string("slug", max: 200)) }
+}
+
+@_cdecl("catalog_category_list")
+public func catalog_category_list(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    reply(ctx, query, out, err) { catalog, _ in try catalog.categoryTree() }
+}
+
 /// Runs a route; a `CatalogError` becomes its problem+json answer.
 private func serve(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?,
                    _ body: (Catalog, HTTPRequest) throws -> HTTPAnswer) -> Int32 {
