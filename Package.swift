@@ -21,6 +21,8 @@ let package = Package(
         // Swift twins of the C hot-swap fixture (Tests/HostTests/Fixtures/loadgen.c).
         .library(name: "LoadSourceSwift", type: .dynamic, targets: ["LoadSourceSwift"]),
         .library(name: "LoadCounterSwift", type: .dynamic, targets: ["LoadCounterSwift"]),
+        // Plugins/Gallery: the media library (libGallery.so).
+        .library(name: "Gallery", type: .dynamic, targets: ["Gallery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +47,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
         // libcurl from Debian (libcurl4-openssl-dev), for email over SMTP.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
+        // libvips from Debian (libvips-dev), for Gallery's thumbnails and resized variants.
+        .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips"),
 
         // Core host modules.
         .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
@@ -177,6 +181,16 @@ let package = Package(
         .target(name: "SwiftHello", dependencies: ["EOPSDK"], path: "SDK/examples/swift-hello/Sources"),
         .target(name: "LoadSourceSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadSourceSwift"),
         .target(name: "LoadCounterSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadCounterSwift"),
+
+        // Plugins/Gallery: media by content, thumbnails with libvips (libGallery.so).
+        .target(name: "Gallery", dependencies: ["EOPSDK", "EOPABI", "CVips", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Plugins/Gallery/Sources/Gallery"),
+        .testTarget(
+            name: "GalleryTests",
+            dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting", "CVips",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Plugins/Gallery/Tests"
+        ),
 
         .testTarget(
             name: "HostTests",
