@@ -189,7 +189,8 @@ let package = Package(
             name: "GalleryTests",
             dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting", "CVips",
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "HummingbirdTesting", package: "hummingbird")],
-            path: "Plugins/Gallery/Tests"
+            path: "Plugins/Gallery/Tests",
+            exclude: ["Fixtures"]
         ),
 
         .testTarget(

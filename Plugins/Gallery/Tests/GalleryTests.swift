@@ -228,9 +228,55 @@ struct GalleryTests {
         }
         #expect(try g.db.count("SELECT count(*) FROM gallery.media") == 0)
     }
+
+    @Test("with a plugin answering intelligence.image.generate, Gallery stores the image it replies like an upload")
+    func generationStoresTheReply() async throws {
+        let image = Fixtures.png(600, 400)
+        let standIn = try IntelligenceStandIn(replying: image)
+        defer { try? FileManager.default.removeItem(at: standIn.folder) }
+        let g = try await GalleryHost.start(extraManifest: standIn.manifest, extraLibraries: standIn.libraries)
+        defer { g.stop() }
+        try #require(g.host.plugin("intelligence")?.state == .active, "\(g.host.plugin("intelligence")?.reason ?? "not loaded")")
+        try await g.http { client in
+            let r = try await client.execute(uri: "/api/gallery/generate", method: .post, headers: g.staff.merging(json: true),
+                                             body: ByteBuffer(string: #"{"prompt": "a red bicycle on a beach", "tags": ["bikes"]}"#))
+            #expect(r.status == .created, "\(String(buffer: r.body))")
+            let medium = try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+            #expect(medium["sha256"] as? String == Fixtures.sha256(image))
+            #expect(medium["width"] as? Int == 600 && medium["height"] as? Int == 400)
+            #expect(medium["alt"] as? String == "a red bicycle on a beach")
+            #expect(medium["tags"] as? [String] == ["bikes", "ai-generated"], "\(medium)")
+            #expect(Set((medium["variants"] as? [String: Any] ?? [:]).keys) == ["thumb", "small"])
+        }
+    }
 }
 
 // MARK: - Support
+
+/// Tests/Fixtures/intelligence_standin.c built into a temporary folder with its manifest.
+struct IntelligenceStandIn {
+    let folder: URL
+    var manifest: URL { folder.appendingPathComponent("intelligence.json") }
+    var libraries: URL { folder }
+
+    init(replying image: [UInt8]) throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("eop-gallery-standin-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let source = Repo.root.appendingPathComponent("Plugins/Gallery/Tests/Fixtures/intelligence_standin.c")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["cc", "-std=c11", "-shared", "-fPIC", "-I", Repo.root.appendingPathComponent("SDK/include").path,
+                             "-DSTANDIN_IMAGE=\"\(Data(image).base64EncodedString())\"", source.path,
+                             "-o", folder.appendingPathComponent("libintelligence_standin.so").path]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "cc failed for \(source.lastPathComponent)")
+        try Data(#"""
+            {"id": "intelligence", "version": "0.0.1", "abi": "1.1", "library": "libintelligence_standin.so", "runtime": "c",
+             "answers": [{"topic": "intelligence.image.generate", "handler": "standin_generate"}]}
+            """#.utf8).write(to: manifest)
+    }
+}
 
 /// The repository and the built products.
 enum Repo {
@@ -301,7 +347,7 @@ final class GalleryHost: @unchecked Sendable {
         self.log = log
     }
 
-    static func start() async throws -> GalleryHost {
+    static func start(extraManifest: URL? = nil, extraLibraries: URL? = nil) async throws -> GalleryHost {
         let cluster = try await TestCluster.shared()
         let name = TestCluster.uniqueName("gallery")
         let admin = try await TestCluster.connect()
@@ -315,7 +361,8 @@ final class GalleryHost: @unchecked Sendable {
         let log = try EventLog(target: target, retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5)))
         let settings = #"{"storage_directory": "\#(storage.path)", "max_document_bytes": 4096}"#
         let configuration = LoaderConfiguration(
-            manifestPaths: [Repo.root.appendingPathComponent("Manifests/gallery.json")], librarySearchPaths: [Repo.buildDirectory],
+            manifestPaths: [Repo.root.appendingPathComponent("Manifests/gallery.json")] + [extraManifest].compactMap { $0 },
+            librarySearchPaths: [extraLibraries].compactMap { $0 } + [Repo.buildDirectory],
             imageDirectory: root.appendingPathComponent("images"), events: try EventCatalog.load(directory: Repo.root.appendingPathComponent("Manifests/events")),
             settings: ["gallery": Data(settings.utf8)], transport: log, storage: log, swapHistory: log)
         let host = PluginHost(configuration: configuration)
