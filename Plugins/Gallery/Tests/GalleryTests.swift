@@ -37,6 +37,11 @@ struct GalleryTests {
             #expect(fake.status == .unprocessableContent, "\(fake.text)")
             #expect(fake.text.contains("cannot be decoded"), "\(fake.text)")
 
+            // A small file declaring 20000x20000 pixels is refused before any pixel is decoded.
+            let bomb = try await g.upload(client, Fixtures.pngDeclaring(width: 20000, height: 20000), name: "bomb.png", type: "image/png")
+            #expect(bomb.status == .unprocessableContent, "\(bomb.text)")
+            #expect(bomb.text.contains("20000x20000 pixels"), "\(bomb.text)")
+
             let tooBig = try await g.upload(client, Fixtures.pdf + Array(repeating: 32, count: 5000), name: "big.pdf", type: "application/pdf")
             #expect(tooBig.status == .contentTooLarge, "\(tooBig.text)")
             #expect(tooBig.text.contains("limit for documents is 4096 bytes"), "\(tooBig.text)")
@@ -447,6 +452,27 @@ enum Fixtures {
     }
 
     static func png(_ width: Int32, _ height: Int32) -> [UInt8] { image(width, height, suffix: ".png") }
+
+    /// A small PNG whose header (IHDR) claims another size, with the header's CRC fixed.
+    static func pngDeclaring(width: UInt32, height: UInt32) -> [UInt8] {
+        var bytes = png(8, 8)
+        for (offset, value) in [(16, width), (20, height)] {
+            for i in 0..<4 { bytes[offset + i] = UInt8((value >> (24 - 8 * UInt32(i))) & 0xFF) }
+        }
+        let crc = crc32(bytes[12..<29])
+        for i in 0..<4 { bytes[29 + i] = UInt8((crc >> (24 - 8 * UInt32(i))) & 0xFF) }
+        return bytes
+    }
+
+    /// PNG's CRC-32 (ISO 3309, reflected, polynomial 0xEDB88320).
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
     static func jpeg(_ width: Int32, _ height: Int32) -> [UInt8] { image(width, height, suffix: ".jpg") }
 
     /// Decodes image bytes with libvips; the error is libvips's.

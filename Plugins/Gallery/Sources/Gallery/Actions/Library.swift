@@ -52,11 +52,7 @@ extension Gallery {
             try sql.execute("DELETE FROM media WHERE id = $1::uuid", id)
             return hashes
         }
-        // A file goes only when no other medium or variant still names the same bytes.
-        for hash in hashes {
-            let users = try sql.execute("SELECT 1 FROM media WHERE sha256 = $1 UNION ALL SELECT 1 FROM variants WHERE sha256 = $1 LIMIT 1", hash)
-            if users.isEmpty { store.remove(hash) }
-        }
+        try removeUnusedFiles(hashes)
         return JSON.answer(["deleted": id, "forced": force && !references.isEmpty, "released_references": references])
     }
 
@@ -84,6 +80,15 @@ extension Gallery {
             throw GalleryError(status: 500, field: nil, reason: "file \(name) is recorded but missing from \(store.path(hash).path)")
         }
         return HTTPAnswer(status: 200, headers: headers, body: Array(data))
+    }
+
+    /// Deletes the files no medium or variant names any more (the same bytes may serve
+    /// another medium's variant).
+    func removeUnusedFiles(_ hashes: [String]) throws {
+        for hash in Set(hashes) {
+            let users = try sql.execute("SELECT 1 FROM media WHERE sha256 = $1 UNION ALL SELECT 1 FROM variants WHERE sha256 = $1 LIMIT 1", hash)
+            if users.isEmpty { store.remove(hash) }
+        }
     }
 
     static func integer(_ text: String?, field: String, default value: Int, range: ClosedRange<Int>) throws(GalleryError) -> Int {

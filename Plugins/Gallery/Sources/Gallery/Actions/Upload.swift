@@ -69,6 +69,10 @@ extension Gallery {
             // Another upload of the same bytes won the race: answer the stored medium.
             guard let existing = try medium(sha256: hash) else { throw error }
             return (existing, false)
+        } catch {
+            // Nothing recorded: the files written above must not linger.
+            try? removeUnusedFiles([hash] + variants.map(\.hash))
+            throw error
         }
     }
 

@@ -28,15 +28,23 @@ enum Imaging {
     /// libvips starts once per process; a failure is kept and reported on every upload.
     private static let started: String? = eop_vips_start() == 0 ? nil : lastError()
 
+    /// The most pixels an image may have. Rationale: a few kilobytes of PNG can declare
+    /// billions of pixels (a decompression bomb); the header says so before any decoding.
+    static let maxPixels = 100_000_000
+
     /// The size of an image, after decoding every pixel (a corrupt file fails here).
     static func inspect(_ bytes: [UInt8]) throws(GalleryError) -> (width: Int, height: Int) {
         try ensureStarted()
         let image: UnsafeMutablePointer<VipsImage>? = bytes.withUnsafeBytes { eop_vips_load($0.baseAddress, $0.count) }
         guard let image else { throw .unprocessable("file", "the image cannot be decoded: \(lastError())") }
         defer { eop_vips_release(image) }
+        let width = Int(vips_image_get_width(image)), height = Int(vips_image_get_height(image))
+        guard width * height <= maxPixels else {
+            throw .unprocessable("file", "the image is \(width)x\(height) pixels; the most accepted is \(maxPixels / 1_000_000) megapixels")
+        }
         var average = 0.0
         guard eop_vips_check_pixels(image, &average) == 0 else { throw .unprocessable("file", "the image's pixels cannot be decoded: \(lastError())") }
-        return (Int(vips_image_get_width(image)), Int(vips_image_get_height(image)))
+        return (width, height)
     }
 
     /// A copy that fits inside `box` x `box`: JPEG for JPEG sources, PNG otherwise (keeps transparency).
