@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "Catalog", type: .dynamic, targets: ["Catalog"]),
         // Plugins/Storefront: the customer-facing shop pages (libStorefront.so).
         .library(name: "Storefront", type: .dynamic, targets: ["Storefront"]),
+        // Plugins/Gallery: the media library (libGallery.so).
+        .library(name: "Gallery", type: .dynamic, targets: ["Gallery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,6 +53,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
         // libcsv from Debian (libcsv-dev), an RFC 4180 CSV parser, for CSV import/export in plugins.
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
+        // libvips from Debian (libvips-dev), for Gallery's thumbnails and resized variants.
+        .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips"),
 
         // Core host modules.
         .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
@@ -196,6 +200,17 @@ let package = Package(
             dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Plugins/Catalog/Tests"
+        ),
+
+        // Plugins/Gallery: media by content, thumbnails with libvips (libGallery.so).
+        .target(name: "Gallery", dependencies: ["EOPSDK", "EOPABI", "CVips", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Plugins/Gallery/Sources/Gallery"),
+        .testTarget(
+            name: "GalleryTests",
+            dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting", "CVips",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Plugins/Gallery/Tests",
+            exclude: ["Fixtures"]
         ),
 
         .testTarget(
