@@ -21,6 +21,10 @@ let package = Package(
         // Swift twins of the C hot-swap fixture (Tests/HostTests/Fixtures/loadgen.c).
         .library(name: "LoadSourceSwift", type: .dynamic, targets: ["LoadSourceSwift"]),
         .library(name: "LoadCounterSwift", type: .dynamic, targets: ["LoadCounterSwift"]),
+        // Always-active module plugins (Plugins/<Module>), each its own shared library.
+        .library(name: "Menu", type: .dynamic, targets: ["Menu"]),
+        .library(name: "Launcher", type: .dynamic, targets: ["Launcher"]),
+        .library(name: "Docs", type: .dynamic, targets: ["Docs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +49,8 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq"),
         // libcurl from Debian (libcurl4-openssl-dev), for email over SMTP.
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl"),
+        // cmark from Debian (libcmark-dev), the CommonMark reference parser, for the Docs plugin.
+        .systemLibrary(name: "CCMark", path: "Sources/CCMark", pkgConfig: "libcmark"),
 
         // Core host modules.
         .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
@@ -177,6 +183,21 @@ let package = Package(
         .target(name: "SwiftHello", dependencies: ["EOPSDK"], path: "SDK/examples/swift-hello/Sources"),
         .target(name: "LoadSourceSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadSourceSwift"),
         .target(name: "LoadCounterSwift", dependencies: ["EOPSDK"], path: "Tests/Fixtures/LoadCounterSwift"),
+
+        // Plugins/Menu: admin and storefront navigation (libMenu.so).
+        .target(name: "Menu", dependencies: ["EOPSDK", "EOPABI"], path: "Plugins/Menu/Sources/Menu"),
+        // Plugins/Launcher: setup wizard, onboarding checklist, health page (libLauncher.so).
+        .target(name: "Launcher", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit"], path: "Plugins/Launcher/Sources/Launcher"),
+        // Plugins/Docs: every plugin's Markdown docs at /docs (libDocs.so).
+        .target(name: "Docs", dependencies: ["EOPSDK", "EOPABI", "CCMark"], path: "Plugins/Docs/Sources/Docs"),
+        // A durable host with module plugins and a gateway in front, for the plugins' tests.
+        .target(name: "EOPPluginTesting",
+                dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
+                               .product(name: "HummingbirdTesting", package: "hummingbird")],
+                path: "Tests/PluginTesting"),
+        .testTarget(name: "MenuTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Menu/Tests"),
+        .testTarget(name: "LauncherTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Launcher/Tests"),
+        .testTarget(name: "DocsTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Docs/Tests"),
 
         .testTarget(
             name: "HostTests",
