@@ -27,6 +27,10 @@ let package = Package(
         .library(name: "Storefront", type: .dynamic, targets: ["Storefront"]),
         // Plugins/Gallery: the media library (libGallery.so).
         .library(name: "Gallery", type: .dynamic, targets: ["Gallery"]),
+        // Always-active module plugins (Plugins/<Module>), each its own shared library.
+        .library(name: "Menu", type: .dynamic, targets: ["Menu"]),
+        .library(name: "Launcher", type: .dynamic, targets: ["Launcher"]),
+        .library(name: "Docs", type: .dynamic, targets: ["Docs"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -55,6 +59,8 @@ let package = Package(
         .systemLibrary(name: "CLibCSV", path: "Sources/CLibCSV"),
         // libvips from Debian (libvips-dev), for Gallery's thumbnails and resized variants.
         .systemLibrary(name: "CVips", path: "Sources/CVips", pkgConfig: "vips"),
+        // cmark from Debian (libcmark-dev), the CommonMark reference parser, for the Docs plugin.
+        .systemLibrary(name: "CCMark", path: "Sources/CCMark", pkgConfig: "libcmark"),
 
         // Core host modules.
         .target(name: "EOPPlatformKit", path: "Sources/PlatformKit"),
@@ -212,6 +218,21 @@ let package = Package(
             path: "Plugins/Gallery/Tests",
             exclude: ["Fixtures"]
         ),
+
+        // Plugins/Menu: admin and storefront navigation (libMenu.so).
+        .target(name: "Menu", dependencies: ["EOPSDK", "EOPABI"], path: "Plugins/Menu/Sources/Menu"),
+        // Plugins/Launcher: setup wizard, onboarding checklist, health page (libLauncher.so).
+        .target(name: "Launcher", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit"], path: "Plugins/Launcher/Sources/Launcher"),
+        // Plugins/Docs: every plugin's Markdown docs at /docs (libDocs.so).
+        .target(name: "Docs", dependencies: ["EOPSDK", "EOPABI", "CCMark"], path: "Plugins/Docs/Sources/Docs"),
+        // A durable host with module plugins and a gateway in front, for the plugins' tests.
+        .target(name: "EOPPluginTesting",
+                dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
+                               .product(name: "HummingbirdTesting", package: "hummingbird")],
+                path: "Tests/PluginTesting"),
+        .testTarget(name: "MenuTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Menu/Tests"),
+        .testTarget(name: "LauncherTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Launcher/Tests"),
+        .testTarget(name: "DocsTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Docs/Tests"),
 
         .testTarget(
             name: "HostTests",

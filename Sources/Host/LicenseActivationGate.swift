@@ -1,6 +1,7 @@
 import EOPLicense
 import EOPLoader
 import EOPManifest
+import EOPPlatformKit
 import Foundation
 
 /// The loader's activation gate, answered by the License module: asked before every
@@ -30,6 +31,14 @@ public struct LicenseActivationGate: ActivationGate {
         let firstParty = gate.tiers.allModules.contains { $0.id == manifest.id } && (manifest.publisher == nil || manifest.publisher == BundleNamespace.vendor)
         return ModuleLicenseInfo(id: manifest.id, version: manifest.version.description, releaseDateText: manifest.releaseDate,
                                  channelText: manifest.channel, publisher: firstParty ? nil : (manifest.publisher ?? "local"))
+    }
+
+    /// Tier, licensee and expiry for `platform.plugins.list` (Launcher's health page), or the error.
+    public var licenseSummary: [String: String] {
+        guard let license = gate.license else { return ["error": gate.banner ?? "no valid license"] }
+        let payload = license.payload
+        return ["tier": payload.tier, "licensee": payload.licenseeName, "expires_at": UTCTime.format(payload.expiresAt),
+                "development": license.isDevelopment ? "true" : "false"]
     }
 
     public func refusal(for manifest: PluginManifest) -> String? {

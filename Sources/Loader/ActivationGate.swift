@@ -5,6 +5,13 @@ import EOPManifest
 public protocol ActivationGate: Sendable {
     /// nil when the plugin may run, else the reason it may not (shown to the operator).
     func refusal(for manifest: PluginManifest) -> String?
+    /// What plugins may know of the license (tier, expiry) through `platform.plugins.list`.
+    var licenseSummary: [String: String] { get }
+}
+
+extension ActivationGate {
+    /// Nothing known by default.
+    public var licenseSummary: [String: String] { [:] }
 }
 
 /// Lets every plugin run; for tests of the loader alone.

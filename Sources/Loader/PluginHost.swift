@@ -67,6 +67,7 @@ public final class PluginHost: @unchecked Sendable {
         var pluginLogger = logger
         pluginLogger[metadataKey: "component"] = "plugin"
         self.pluginLogger = pluginLogger
+        installDirectory()
     }
 
     // MARK: Records

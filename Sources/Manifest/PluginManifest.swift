@@ -72,6 +72,12 @@ public struct PluginManifest: Sendable, Equatable {
     public var file: String
     /// The folder of that file (libraries are looked up here first).
     public var directory: URL
+    /// The plugin's Markdown docs folder, relative to the manifest's folder (`docs`;
+    /// nil: `Docs/` beside the manifest, as in a bundle).
+    public var docs: String? = nil
+
+    /// The docs folder as a URL: `docs` resolved against the manifest's folder, else `Docs/` beside it.
+    public var docsDirectory: URL { directory.appendingPathComponent(docs ?? "Docs").standardizedFileURL }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.id == b.id && a.version == b.version && a.library == b.library && a.file == b.file
@@ -185,6 +191,10 @@ public struct PluginManifest: Sendable, Equatable {
         if let channel, !["stable", "rc", "beta"].contains(channel) {
             throw json.error("channel", "\"\(channel)\" is not one of stable, rc, beta")
         }
+        let docs = try json.optionalString("docs")
+        if let docs, docs.isEmpty || docs.hasPrefix("/") {
+            throw json.error("docs", "\"\(docs)\" must be a folder relative to the manifest's folder")
+        }
         var settings: Data?
         if json.has("settings") {
             guard let object = json.object["settings"] as? [String: Any] else { throw json.error("settings", "must be an object") }
@@ -196,7 +206,7 @@ public struct PluginManifest: Sendable, Equatable {
             library: library, runtime: runtime, dependencies: dependencies, publishes: publishes,
             subscribes: subscribes, answers: answers, requests: requests, releaseDate: releaseDate, channel: channel,
             publisher: try json.optionalString("publisher"), migrations: try json.stringArray("migrations"), routes: routes, permissions: permissions, settingsSchemaJSON: settings,
-            file: file, directory: directory
+            file: file, directory: directory, docs: docs
         )
     }
 }
