@@ -255,24 +255,31 @@ struct StorefrontTests {
 /// `catalog.price.quote`), with a product a staff member created through Catalog's API.
 @Suite("Storefront over the real Catalog", .serialized)
 struct StorefrontCatalogTests {
-    @Test("a product created through Catalog's staff API shows on the shop: product page with JSON-LD and price, search, category, sitemap")
-    func shopOverCatalog() async throws {
-        let database = try await TestDatabase.make()
+    /// Catalog, Storefront and Launcher from `Manifests/` (the built libraries) in a durable
+    /// host on `database`, prices in EUR, and a gateway in front.
+    static func shop(_ database: TestDatabase) throws -> (Workspace, PluginHost, EventLog, Gateway) {
         let ws = try Workspace()
-        try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Manifests/storefront.json"), to: ws.manifests.appendingPathComponent("storefront.json"))
         let log = try EventLog(target: database.target)
+        let manifests = ["catalog", "storefront", "launcher"].map { Repo.root.appendingPathComponent("Manifests/\($0).json") }
         let configuration = LoaderConfiguration(
-            manifestPaths: [ws.manifests, Repo.root.appendingPathComponent("Manifests/catalog.json")], librarySearchPaths: [Repo.buildDirectory],
+            manifestPaths: manifests, librarySearchPaths: [Repo.buildDirectory],
             imageDirectory: ws.root.appendingPathComponent("images"), events: try EventCatalog.load(directory: ws.events),
             settings: ["storefront": Data(#"{"currency": "EUR", "shop_name": "Real Shop"}"#.utf8), "catalog": Data(#"{"currency": "EUR"}"#.utf8)],
             transport: log, storage: log)
         let host = PluginHost(configuration: configuration)
         log.registerExtensions(on: host)
         host.boot()
+        for id in ["catalog", "storefront", "launcher"] {
+            #expect(host.plugin(id)?.state == .active, "\(id): \(host.reason(id))")
+        }
+        return (ws, host, log, Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals())))
+    }
+
+    @Test("a product created through Catalog's staff API shows on the shop: product page with JSON-LD and price, search, category, sitemap")
+    func shopOverCatalog() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(database)
         defer { host.shutdown(); log.shutdown() }
-        try #require(host.plugin("catalog")?.state == .active, "catalog: \(host.reason("catalog"))")
-        try #require(host.plugin("storefront")?.state == .active, "storefront: \(host.reason("storefront"))")
-        let gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals()))
         try await gateway.application().test(.live) { client in
             let staff: HTTPFields = [.contentType: "application/json",
                                      HTTPField.Name("x-test-principal")!: "staff:u1:catalog.product.read,catalog.product.write,catalog.price.write,catalog.taxonomy.write"]
@@ -304,4 +311,43 @@ struct StorefrontCatalogTests {
             #expect(sitemap.1.contains("http://shop.test/products/brass-desk-lamp") && !sitemap.1.contains("hidden-draft"))
         }
     }
+
+    @Test("end to end over HTTP: the setup wizard sets up the shop and loads the sample catalog; home, category, search and product pages show it with prices; the sitemap lists it")
+    func wizardToShop() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(database)
+        defer { host.shutdown(); log.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let body = #"{"shop_name": "Ada's Shop", "currency": "EUR", "locale": "en-IE", "staff_email": "owner@shop.example", "sample_catalog": true}"#
+            let setup = try await client.execute(uri: "/api/launcher/setup", method: .post, headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(string: body)) { r in (r.status, String(buffer: r.body)) }
+            #expect(setup.0 == .created, "\(setup.1)")
+            #expect(setup.1.contains(#"\"loaded\":true"#) || setup.1.contains(#"\\\"loaded\\\":true"#), "the wizard's sample outcome: \(setup.1)")
+            let again = try await client.execute(uri: "/api/launcher/setup", method: .post, headers: [.contentType: "application/json"],
+                                                 body: ByteBuffer(string: body)) { r in r.status }
+            #expect(again == .conflict, "the wizard runs once")
+
+            let home = try await StorefrontTests.get(client, "/")
+            #expect(home.0 == .ok && home.1.contains("Lamps") && home.1.contains("Shirts"), "\(home.1.components(separatedBy: "<main").last?.prefix(1200) ?? "")")
+            let lamps = try await StorefrontTests.get(client, "/category/lamps")
+            #expect(lamps.0 == .ok)
+            for (name, price) in [("Brass Desk Lamp", "€49.99"), ("Paper Floor Lamp", "€89.00"), ("Clip Reading Light", "€18.50")] {
+                #expect(lamps.1.contains(name) && lamps.1.contains(price), "\(name) at \(price) on the category page")
+            }
+            #expect(!lamps.1.contains("Blue Linen Shirt"), "a shirt is not a lamp")
+            let search = try await StorefrontTests.get(client, "/search?q=shirt")
+            #expect(["Blue Linen Shirt", "White Oxford Shirt", "Striped Work Shirt"].allSatisfy { search.1.contains($0) })
+            #expect(!search.1.contains("Brass Desk Lamp"))
+            let product = try await StorefrontTests.get(client, "/products/blue-linen-shirt")
+            #expect(product.0 == .ok && product.1.contains("€35.00") && product.1.contains(#"<script type="application/ld+json">"#), "\(product.1.prefix(400))")
+            let sitemap = try await StorefrontTests.get(client, "/sitemap.xml")
+            for slug in ["brass-desk-lamp", "paper-floor-lamp", "clip-reading-light", "blue-linen-shirt", "white-oxford-shirt", "striped-work-shirt"] {
+                #expect(sitemap.1.contains("http://shop.test/products/\(slug)"), "\(slug) in the sitemap")
+            }
+        }
+        // The sample went through Catalog's own actions: one created fact per product.
+        #expect(log.drain(timeout: .seconds(30)))
+        #expect(try database.count("SELECT count(*) FROM eop.events WHERE topic = 'catalog.product.created'") == 6)
+    }
 }
+

@@ -43,6 +43,11 @@ public func catalog_product_get(_ ctx: UnsafeMutableRawPointer?, _ query: Unsafe
     reply(ctx, query, out, err) { catalog, query in try catalog.activeProduct(slug: try JSON.object(query.payload).string("slug", max: 200)) }
 }
 
+@_cdecl("catalog_sample_load")
+public func catalog_sample_load(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    reply(ctx, query, out, err) { catalog, query in try catalog.loadSample(try JSON.object(query.payload)) }
+}
+
 @_cdecl("catalog_category_list")
 public func catalog_category_list(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
     reply(ctx, query, out, err) { catalog, _ in try catalog.categoryTree() }
