@@ -255,21 +255,22 @@ struct StorefrontTests {
 /// `catalog.price.quote`), with a product a staff member created through Catalog's API.
 @Suite("Storefront over the real Catalog", .serialized)
 struct StorefrontCatalogTests {
-    /// Catalog, Storefront and Launcher from `Manifests/` (the built libraries) in a durable
+    /// Catalog, Storefront, Launcher and Gallery from `Manifests/` (the built libraries) in a durable
     /// host on `database`, prices in EUR, and a gateway in front.
     static func shop(_ database: TestDatabase) throws -> (Workspace, PluginHost, EventLog, Gateway) {
         let ws = try Workspace()
         let log = try EventLog(target: database.target)
-        let manifests = ["catalog", "storefront", "launcher"].map { Repo.root.appendingPathComponent("Manifests/\($0).json") }
+        let manifests = ["catalog", "storefront", "launcher", "gallery"].map { Repo.root.appendingPathComponent("Manifests/\($0).json") }
         let configuration = LoaderConfiguration(
             manifestPaths: manifests, librarySearchPaths: [Repo.buildDirectory],
             imageDirectory: ws.root.appendingPathComponent("images"), events: try EventCatalog.load(directory: ws.events),
-            settings: ["storefront": Data(#"{"currency": "EUR", "shop_name": "Real Shop"}"#.utf8), "catalog": Data(#"{"currency": "EUR"}"#.utf8)],
+            settings: ["storefront": Data(#"{"currency": "EUR", "shop_name": "Real Shop"}"#.utf8), "catalog": Data(#"{"currency": "EUR"}"#.utf8),
+                       "gallery": try JSONSerialization.data(withJSONObject: ["storage_directory": ws.root.appendingPathComponent("media").path])],
             transport: log, storage: log)
         let host = PluginHost(configuration: configuration)
         log.registerExtensions(on: host)
         host.boot()
-        for id in ["catalog", "storefront", "launcher"] {
+        for id in ["catalog", "storefront", "launcher", "gallery"] {
             #expect(host.plugin(id)?.state == .active, "\(id): \(host.reason(id))")
         }
         return (ws, host, log, Gateway(plugins: host, configuration: .init(port: 0, principals: HeaderPrincipals())))
@@ -348,6 +349,55 @@ struct StorefrontCatalogTests {
         // The sample went through Catalog's own actions: one created fact per product.
         #expect(log.drain(timeout: .seconds(30)))
         #expect(try database.count("SELECT count(*) FROM eop.events WHERE topic = 'catalog.product.created'") == 6)
+    }
+
+    @Test("a product's pictures come from Gallery: linked through Catalog, shown on the product page, and held: Gallery refuses to delete one a product shows")
+    func productPictures() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(database)
+        defer { host.shutdown(); log.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let staff = "staff:u1:catalog.product.read,catalog.product.write,gallery.media.read,gallery.media.write,gallery.media.delete"
+            // A real 1x1 PNG, uploaded as multipart/form-data.
+            let png = try #require(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="))
+            var form = Data("--b0undary\r\nContent-Disposition: form-data; name=\"alt\"\r\n\r\nA brass lamp\r\n".utf8)
+            form += Data("--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"lamp.png\"\r\nContent-Type: image/png\r\n\r\n".utf8)
+            form += png + Data("\r\n--b0undary--\r\n".utf8)
+            let medium = try await client.execute(uri: "/api/gallery/media", method: .post,
+                                                  headers: [.contentType: "multipart/form-data; boundary=b0undary", HTTPField.Name("x-test-principal")!: staff],
+                                                  body: ByteBuffer(data: form)) { r in
+                #expect(r.status == .created, "\(String(buffer: r.body))")
+                return try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+            }
+            let mediaID = try #require(medium["id"] as? String)
+            let mediaURL = try #require(medium["url"] as? String)
+            let json: HTTPFields = [.contentType: "application/json", HTTPField.Name("x-test-principal")!: staff]
+            let product = try await client.execute(uri: "/api/catalog/products", method: .post, headers: json, body: ByteBuffer(string:
+                #"{"name": "Brass Desk Lamp", "slug": "brass-desk-lamp", "status": "active", "variants": [{"sku": "LAMP-B", "price": 4999}]}"#)) { r in
+                try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+            }
+            let productID = try #require(product["id"] as? String)
+            let linked = try await client.execute(uri: "/api/catalog/products/\(productID)/media", method: .put, headers: json,
+                                                  body: ByteBuffer(string: #"{"media": [{"id": "\#(mediaID)"}]}"#)) { r in (r.status, String(buffer: r.body)) }
+            #expect(linked.0 == .ok, "\(linked.1)")
+            #expect(linked.1.contains(mediaURL) && linked.1.contains("A brass lamp"), "the product's images: \(linked.1)")
+            let unknown = try await client.execute(uri: "/api/catalog/products/\(productID)/media", method: .put, headers: json,
+                                                   body: ByteBuffer(string: #"{"media": [{"id": "\#(UUID().uuidString)"}]}"#)) { r in (r.status, String(buffer: r.body)) }
+            #expect(unknown.0 == .badRequest && unknown.1.contains("media[0].id"), "an unknown medium is refused naming the field: \(unknown.1)")
+
+            let page = try await StorefrontTests.get(client, "/products/brass-desk-lamp")
+            #expect(page.0 == .ok && page.1.contains(mediaURL), "the product page shows the picture")
+            #expect(page.1.contains(#"alt="A brass lamp""#))
+
+            let delete = try await client.execute(uri: "/api/gallery/media/\(mediaID)", method: .delete, headers: json) { r in (r.status, String(buffer: r.body)) }
+            #expect(delete.0 == .conflict && delete.1.contains("catalog.product"), "a medium a product shows cannot be deleted: \(delete.1)")
+            // Unlinked, it is released and can go.
+            let cleared = try await client.execute(uri: "/api/catalog/products/\(productID)/media", method: .put, headers: json,
+                                                   body: ByteBuffer(string: #"{"media": []}"#)) { r in r.status }
+            #expect(cleared == .ok)
+            let deleted = try await client.execute(uri: "/api/gallery/media/\(mediaID)", method: .delete, headers: json) { r in (r.status, String(buffer: r.body)) }
+            #expect(deleted.0 == .ok || deleted.0 == .noContent, "\(deleted.1)")
+        }
     }
 }
 

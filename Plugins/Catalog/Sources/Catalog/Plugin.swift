@@ -96,6 +96,11 @@ public func catalog_http_variant_create(_ ctx: UnsafeMutableRawPointer?, _ req: 
     serve(ctx, req, resp, err) { try $0.addVariantRoute($1) }
 }
 
+@_cdecl("catalog_http_media_set")
+public func catalog_http_media_set(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.setMediaRoute($1) }
+}
+
 @_cdecl("catalog_http_bundle_set")
 public func catalog_http_bundle_set(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
     serve(ctx, req, resp, err) { try $0.setBundleRoute($1) }

@@ -44,6 +44,12 @@ extension Catalog {
         return answer(try productJSON(id))
     }
 
+    func setMediaRoute(_ r: HTTPRequest) throws -> HTTPAnswer {
+        let id = try pathID(r.pathParameters["id"], "product")
+        try setMedia(productID: id, try JSON.object(r.body))
+        return answer(try productJSON(id))
+    }
+
     func updateVariantRoute(_ r: HTTPRequest) throws -> HTTPAnswer {
         answer(try productJSON(try updateVariant(try pathID(r.pathParameters["id"], "variant"), try JSON.object(r.body))))
     }

@@ -27,6 +27,7 @@ extension Catalog {
             SELECT c.id::text, c.name, c.slug FROM product_categories pc JOIN categories c ON c.id = pc.category_id
             WHERE pc.product_id = $1::uuid ORDER BY lower(c.name), c.id
             """, id).map { r in ["id": try r.requiredString("id"), "name": try r.requiredString("name"), "slug": try r.requiredString("slug")] }
+        out["images"] = try productImages(id)
         var attributes: [String: String] = [:]
         for r in try sql.execute("SELECT name, value FROM product_attributes WHERE product_id = $1::uuid", id) {
             attributes[try r.requiredString("name")] = try r.requiredString("value")
