@@ -116,7 +116,7 @@ final class PublishProgress: Sendable {
     let stop = Atomic<Bool>(false)
 }
 
-@Suite("A plugin written in Rust (SDK/examples/rust-loyalty-demo)", .enabled(if: RustExample.cargo != nil, "cargo is not on PATH: the Rust example plugin cannot be built here (install Rust to run these tests)"))
+@Suite("A plugin written in Rust (SDK/examples/rust-loyalty-demo)", .serialized, .enabled(if: RustExample.cargo != nil, "cargo is not on PATH: the Rust example plugin cannot be built here (install Rust to run these tests)"))
 struct RustPluginTests {
     @Test("the hand-written Rust bindings have exactly the header's layout and constants")
     func bindingsMatchTheHeader() throws {
