@@ -45,6 +45,17 @@ let package = Package(
             path: "DurableBenchmark",
             exclude: ["publisher.c"]
         ),
+        // The shop under wrk: Storefront's product and category pages over Catalog with 10,000 products.
+        .executableTarget(
+            name: "ShopBenchmark",
+            dependencies: [
+                .product(name: "EOPGateway", package: "EOP"),
+                .product(name: "EOPEventLog", package: "EOP"),
+                .product(name: "EOPDispatch", package: "EOP"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "ShopBenchmark"
+        ),
         // Hot swap: pause and whole-swap time under load; boot to /ready and memory of `eop run`.
         .executableTarget(
             name: "SwapBenchmark",
