@@ -7,10 +7,10 @@ import Testing
 @Suite("Catalog plugin", .serialized)
 struct CatalogTests {
     /// A whole-second time `offset` seconds from now, ISO 8601 UTC.
-    static func second(_ offset: Int) -> String {
+    static func second(_ offset: Int, from base: Double = Date().timeIntervalSince1970) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + Double(offset)).rounded(.down)))
+        return formatter.string(from: Date(timeIntervalSince1970: (base + Double(offset)).rounded(.down)))
     }
 
     static func variant(_ product: [String: Any], _ index: Int = 0) -> [String: Any] {
@@ -52,7 +52,9 @@ struct CatalogTests {
         try await h.http { api in
             let product = try await api.product(["name": "Lamp", "status": "active", "variants": [["sku": "LAMP", "price": 5000, "currency": "EUR"]]])
             let variantID = try #require(Self.variant(product)["id"] as? String)
-            let start = Self.second(3600), end = Self.second(3660)
+            // Every instant from one base: a second boundary passing mid-test must not shift them apart.
+            let base = Date().timeIntervalSince1970.rounded(.down)
+            let start = Self.second(3600, from: base), end = Self.second(3660, from: base)
             let sale = try await api.call(.post, "/api/catalog/variants/\(variantID)/flash-sales", json: ["price": 3000, "starts_at": start, "ends_at": end])
             #expect(sale.status == 201, "\(sale.text)")
 
@@ -60,13 +62,13 @@ struct CatalogTests {
                 let line = try #require((try h.quote(["items": [["variant_id": variantID, "quantity": 2]], "at": at])["items"] as? [[String: Any]])?.first)
                 return "\(line["unit_price"] ?? "-") \(line["source"] ?? "-")"
             }
-            #expect(try price(at: Self.second(3599)) == "5000 base")
+            #expect(try price(at: Self.second(3599, from: base)) == "5000 base")
             #expect(try price(at: start) == "3000 flash_sale")
-            #expect(try price(at: Self.second(3659)) == "3000 flash_sale")
+            #expect(try price(at: Self.second(3659, from: base)) == "3000 flash_sale")
             #expect(try price(at: end) == "5000 base")
 
             // Overlapping sales and times finer than a second are refused, naming the field.
-            let overlap = try await api.call(.post, "/api/catalog/variants/\(variantID)/flash-sales", json: ["price": 2000, "starts_at": Self.second(3630), "ends_at": Self.second(7200)])
+            let overlap = try await api.call(.post, "/api/catalog/variants/\(variantID)/flash-sales", json: ["price": 2000, "starts_at": Self.second(3630, from: base), "ends_at": Self.second(7200, from: base)])
             #expect(overlap.status == 409 && overlap.field == "starts_at", "\(overlap.text)")
             let fraction = try await api.call(.post, "/api/catalog/variants/\(variantID)/flash-sales", json: ["price": 2000, "starts_at": "2030-01-01T00:00:00.500Z", "ends_at": "2030-01-02T00:00:00Z"])
             #expect(fraction.status == 400 && fraction.field == "starts_at", "\(fraction.text)")
