@@ -14,6 +14,8 @@ let package = Package(
     targets: [
         // No-op C handlers: the baseline "direct C function call" and the plugin side of dispatch.
         .target(name: "BenchSupport", path: "Sources/BenchSupport"),
+        // Shared by the load programs: run a tool, read wrk, print result lines.
+        .target(name: "BenchKit", path: "Sources/BenchKit"),
         .executableTarget(
             name: "DispatchBenchmarks",
             dependencies: [
@@ -28,6 +30,7 @@ let package = Package(
         .executableTarget(
             name: "GatewayBenchmark",
             dependencies: [
+                "BenchKit",
                 .product(name: "EOPGateway", package: "EOP"),
                 .product(name: "EOPEventLog", package: "EOP"),
                 .product(name: "EOPDispatch", package: "EOP"),
@@ -39,6 +42,7 @@ let package = Package(
         .executableTarget(
             name: "DurableBenchmark",
             dependencies: [
+                "BenchKit",
                 .product(name: "EOPEventLog", package: "EOP"),
                 .product(name: "EOPDispatch", package: "EOP"),
             ],
@@ -49,6 +53,7 @@ let package = Package(
         .executableTarget(
             name: "ShopBenchmark",
             dependencies: [
+                "BenchKit",
                 .product(name: "EOPGateway", package: "EOP"),
                 .product(name: "EOPEventLog", package: "EOP"),
                 .product(name: "EOPDispatch", package: "EOP"),
@@ -60,6 +65,7 @@ let package = Package(
         .executableTarget(
             name: "SwapBenchmark",
             dependencies: [
+                "BenchKit",
                 .product(name: "EOPEventLog", package: "EOP"),
                 .product(name: "EOPDispatch", package: "EOP"),
             ],

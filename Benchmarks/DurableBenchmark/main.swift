@@ -4,6 +4,7 @@
 // throughput and commit-to-handler latency. Baseline in the same run, on the same
 // cluster: `pgbench -S` (read-only point selects), what the database does alone.
 // Prints JSON lines to stdout for scripts/bench-report.py.
+import BenchKit
 import EOPDispatch
 import EOPEventLog
 import EOPLoader
@@ -15,22 +16,6 @@ import Logging
 let total = Int(ProcessInfo.processInfo.environment["EOP_BENCH_EVENTS"] ?? "") ?? 100_000
 let perTransaction = 100
 LoggingSystem.bootstrap { var h = StreamLogHandler.standardError(label: $0); h.logLevel = .warning; return h }
-
-func shell(_ args: [String], environment: [String: String] = [:]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard p.terminationStatus == 0 else { throw NSError(domain: "bench", code: Int(p.terminationStatus), userInfo: [NSLocalizedDescriptionKey: "\(args.joined(separator: " ")): \(text)"]) }
-    return text
-}
 
 let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("eop-bench-\(UUID().uuidString.prefix(6))")
 try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -103,11 +88,6 @@ let elapsed = snapshot.last.timeIntervalSince(start)
 let sorted = snapshot.latencies.sorted()
 func percentile(_ p: Double) -> Double { sorted.isEmpty ? .nan : Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) / 1000 }
 
-func emit(_ name: String, _ fields: [String: Any]) {
-    var object = fields
-    object["name"] = name
-    print(String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
-}
 emit("durable: publish in transaction → handled", ["baseline": "baseline: pgbench -S, 2 clients, same cluster", "events": handledCount, "expected": total, "seconds": elapsed,
      "per_second": Double(handledCount) / elapsed, "publish_seconds": published.timeIntervalSince(start),
      "p50_ms": percentile(0.50), "p99_ms": percentile(0.99), "max_ms": percentile(1.0), "per_transaction": perTransaction])

@@ -2,6 +2,7 @@
 // a bare Hummingbird endpoint (the baseline) and through a C plugin's route via the
 // ABI (matching, request struct, handler call, response sink), in one run.
 // Prints JSON lines for scripts/bench-report.py.
+import BenchKit
 import EOPDispatch
 import EOPGateway
 import EOPLoader
@@ -14,21 +15,6 @@ LoggingSystem.bootstrap { var h = StreamLogHandler.standardError(label: $0); h.l
 let seconds = Int(ProcessInfo.processInfo.environment["EOP_BENCH_SECONDS"] ?? "") ?? 10
 let body = #"{"pong":true}"#
 
-func shell(_ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: String(decoding: data, as: UTF8.self)]) }
-    return String(decoding: data, as: UTF8.self)
-}
-
-// The C example plugin, built from the SDK alone, with a manifest holding just its ping route.
 let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("eop-gw-bench-\(UUID().uuidString.prefix(6))")
 try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: root) }
@@ -58,26 +44,7 @@ let bare = Application(router: bareRouter, configuration: .init(address: .hostna
                        onServerRunning: { ports.set("bare", $0.localAddress?.port ?? 0) })
 let gateway = Gateway(plugins: host, configuration: .init(host: "127.0.0.1", port: 0)).application { ports.set("plugin", $0) }
 
-func wrk(_ port: Int) throws -> [String: Any] {
-    let out = try shell(["wrk", "-t2", "-c32", "-d\(seconds)s", "--latency", "http://127.0.0.1:\(port)/api/c-hello/ping"])
-    func number(after label: String) -> Double? {
-        guard let line = out.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }) else { return nil }
-        let token = line.split(separator: " ").last.map(String.init) ?? ""
-        return Double(token)
-    }
-    func latencyMS(_ percent: String) -> Double? {
-        guard let line = out.split(separator: "\n").first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix(percent) }) else { return nil }
-        let text = String(line.split(separator: " ").last ?? "")
-        let scale: Double = text.hasSuffix("us") ? 0.001 : text.hasSuffix("ms") ? 1 : text.hasSuffix("s") ? 1000 : 1
-        return Double(text.trimmingCharacters(in: CharacterSet.letters)).map { $0 * scale }
-    }
-    let errors = out.contains("Non-2xx") || out.contains("Socket errors")
-    return ["per_second": number(after: "Requests/sec:") ?? .nan, "p50_ms": latencyMS("50%") ?? .nan, "p99_ms": latencyMS("99%") ?? .nan, "errors": errors]
-}
-
-func emit(_ fields: [String: Any]) {
-    print(String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
-}
+func wrk(_ port: Int) throws -> [String: Any] { try BenchKit.wrk("http://127.0.0.1:\(port)/api/c-hello/ping", seconds: seconds) }
 
 try await withThrowingTaskGroup(of: Void.self) { group in
     group.addTask { try await bare.runService() }
@@ -85,14 +52,10 @@ try await withThrowingTaskGroup(of: Void.self) { group in
     while ports.get("bare") == nil || ports.get("plugin") == nil { try await Task.sleep(for: .milliseconds(20)) }
     let baseline = "baseline: bare Hummingbird endpoint, same body"
     _ = try wrk(ports.get("bare")!)  // warm up both
-    var b = try wrk(ports.get("bare")!)
-    b["name"] = baseline
-    var p = try wrk(ports.get("plugin")!)
-    p["name"] = "gateway: the same body through a C plugin route (ABI)"
-    p["baseline"] = baseline
-    p["events"] = 0
-    emit(b)
-    emit(p)
+    let b = try wrk(ports.get("bare")!)
+    let p = try wrk(ports.get("plugin")!)
+    emit(baseline, b)
+    emit("gateway: the same body through a C plugin route (ABI)", p.merging(["baseline": baseline, "events": 0]) { $1 })
     group.cancelAll()
 }
 host.shutdown()

@@ -4,6 +4,7 @@
 // Hummingbird endpoint answering the very bytes of the product page. Needs the release
 // builds of libCatalog.so and libStorefront.so (scripts/bench makes them).
 // Prints JSON lines for scripts/bench-report.py.
+import BenchKit
 import EOPDispatch
 import EOPEventLog
 import EOPGateway
@@ -25,25 +26,6 @@ let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appending
 let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("eop-shop-bench-\(UUID().uuidString.prefix(6))")
 try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: root) }
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
-
-func shell(_ args: [String]) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw BenchError("\(args.joined(separator: " ")): \(String(decoding: data, as: UTF8.self))") }
-    return String(decoding: data, as: UTF8.self)
-}
 
 /// Staff with every permission for the `x-bench-staff` header (the CSV import); anyone else is anonymous.
 struct BenchPrincipals: PrincipalResolver {
@@ -87,19 +69,6 @@ let bare = Application(router: bareRouter, configuration: .init(address: .hostna
                        onServerRunning: { ports.set("bare", $0.localAddress?.port ?? 0) })
 let gateway = Gateway(plugins: host, configuration: .init(host: "127.0.0.1", port: 0, principals: BenchPrincipals())).application { ports.set("shop", $0) }
 
-func wrk(_ url: String) throws -> [String: Any] {
-    let out = try shell(["wrk", "-t2", "-c32", "-d\(seconds)s", "--latency", url])
-    func line(_ label: String) -> String? { out.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }.map(String.init) }
-    func latencyMS(_ percent: String) -> Double? {
-        guard let text = line(percent)?.split(separator: " ").last.map(String.init) else { return nil }
-        let scale: Double = text.hasSuffix("us") ? 0.001 : text.hasSuffix("ms") ? 1 : text.hasSuffix("s") ? 1000 : 1
-        return Double(text.trimmingCharacters(in: CharacterSet.letters)).map { $0 * scale }
-    }
-    let rps = line("Requests/sec:").flatMap { $0.split(separator: " ").last.flatMap { Double($0) } } ?? .nan
-    return ["per_second": rps, "p50_ms": latencyMS("50%") ?? .nan, "p99_ms": latencyMS("99%") ?? .nan,
-            "errors": out.contains("Non-2xx") || out.contains("Socket errors")]
-}
-
 func fetch(_ url: String, method: String = "GET", body: Data? = nil, headers: [String: String] = [:]) async throws -> (Int, Data) {
     var request = URLRequest(url: URL(string: url)!)
     request.httpMethod = method
@@ -108,11 +77,6 @@ func fetch(_ url: String, method: String = "GET", body: Data? = nil, headers: [S
     for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
     let (data, response) = try await URLSession.shared.data(for: request)
     return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
-}
-
-func emit(_ fields: [String: Any]) {
-    print(String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self))
-    fflush(nil)
 }
 
 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -140,16 +104,10 @@ try await withThrowingTaskGroup(of: Void.self) { group in
     ports.lock.withLock { ports.page = page }
 
     let baseline = "baseline: bare Hummingbird endpoint, the product page's bytes"
-    _ = try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/product-5000")  // warm up
-    var b = try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/product-5000")
-    b["name"] = baseline
-    emit(b)
-    var p = try wrk(productURL)
-    p.merge(["name": "shop: product page (Catalog \(productCount) products)", "baseline": baseline, "bytes": page.count]) { $1 }
-    emit(p)
-    var c = try wrk(categoryURL)
-    c.merge(["name": "shop: category page, first page of \(productCount) products", "baseline": baseline]) { $1 }
-    emit(c)
+    _ = try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/product-5000", seconds: seconds)  // warm up
+    emit(baseline, try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/product-5000", seconds: seconds))
+    emit("shop: product page (Catalog \(productCount) products)", try wrk(productURL, seconds: seconds).merging(["baseline": baseline, "bytes": page.count]) { $1 })
+    emit("shop: category page, first page of \(productCount) products", try wrk(categoryURL, seconds: seconds).merging(["baseline": baseline]) { $1 })
     group.cancelAll()
 }
 host.shutdown()

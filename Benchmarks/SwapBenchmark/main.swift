@@ -7,6 +7,7 @@
 // memory idle and after 20 swaps through the admin API (10 of the Swift example, whose
 // images stay mapped, and 10 of the C example, which is unloaded). Baseline: the same
 // host with no plugin. Prints JSON lines for scripts/bench-report.py.
+import BenchKit
 import EOPDispatch
 import EOPLoader
 import EOPManifest
@@ -25,30 +26,9 @@ try FileManager.default.createDirectory(at: root, withIntermediateDirectories: t
 defer { try? FileManager.default.removeItem(at: root) }
 let swaps = Int(ProcessInfo.processInfo.environment["EOP_BENCH_SWAPS"] ?? "") ?? 200
 
-func emit(_ name: String, _ fields: [String: Any]) {
-    var object = fields
-    object["name"] = name
-    print(String(decoding: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
-    fflush(nil)
-}
-
 /// Blocks this thread (the benchmark waits on purpose; top-level code here is async).
 func nap(_ seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
 
-func run(_ args: [String], in directory: URL? = nil) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = args
-    if let directory { p.currentDirectoryURL = directory }
-    try p.run()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { throw BenchError("\(args.joined(separator: " ")) failed") }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
-}
 
 func percentiles(_ values: [Double]) -> (p50: Double, p99: Double, max: Double) {
     let s = values.sorted()
@@ -63,7 +43,7 @@ try FileManager.default.createDirectory(at: events, withIntermediateDirectories:
 func version(_ role: String, _ v: String, boot: Bool) throws -> URL {
     let folder = (boot ? manifests : root.appendingPathComponent("versions")).appendingPathComponent("\(role)-\(v)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    try run(["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-I", repo.appendingPathComponent("SDK/include").path,
+    try shell(["cc", "-std=c11", "-O2", "-shared", "-fPIC", "-I", repo.appendingPathComponent("SDK/include").path,
              "-DPLUGIN_ID=\"\(role)\"", "-DPLUGIN_VERSION=\"\(v)\"", role == "load-source" ? "-DROLE_SOURCE" : "-DROLE_COUNTER",
              fixture.path, "-o", folder.appendingPathComponent("libloadgen.so").path])
     let body = role == "load-source"
@@ -205,7 +185,7 @@ func swapOverHTTP(_ host: Running, _ id: String, _ source: URL) async throws -> 
     return true
 }
 
-try run(["make", "-s", "-C", repo.appendingPathComponent("SDK/examples/c-hello").path])
+try shell(["make", "-s", "-C", repo.appendingPathComponent("SDK/examples/c-hello").path])
 let empty = root.appendingPathComponent("no-plugins")
 try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
 let bareHost = try startHost("bare", pluginPath: empty.path)
