@@ -97,15 +97,22 @@ try await withThrowingTaskGroup(of: Void.self) { group in
     guard status == 200, imported == productCount else { throw BenchError("import: \(status) \(String(decoding: report.prefix(600), as: UTF8.self))") }
     FileHandle.standardError.write(Data("imported \(imported) products in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n".utf8))
 
-    let productURL = shop + "/products/product-5000", categoryURL = shop + "/category/lamps"
+    let productURL = shop + "/products/product-\(productCount / 2)", categoryURL = shop + "/category/lamps"
     let (pageStatus, page) = try await fetch(productURL)
     let (categoryStatus, _) = try await fetch(categoryURL)
     guard pageStatus == 200, categoryStatus == 200 else { throw BenchError("pages: product \(pageStatus), category \(categoryStatus)") }
     ports.lock.withLock { ports.page = page }
+    // One request at a time first: what a page costs without contention (to swap.log-like stderr).
+    for (name, url) in [("product", productURL), ("category", categoryURL)] {
+        let t = ContinuousClock.now
+        for _ in 0..<20 { _ = try await fetch(url) }
+        let each = t.duration(to: .now) / 20
+        FileHandle.standardError.write(Data("\(name) page alone: \(each)\n".utf8))
+    }
 
     let baseline = "baseline: bare Hummingbird endpoint, the product page's bytes"
-    _ = try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/product-5000", seconds: seconds)  // warm up
-    emit(baseline, try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/product-5000", seconds: seconds))
+    _ = try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/x", seconds: seconds)  // warm up
+    emit(baseline, try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/x", seconds: seconds))
     emit("shop: product page (Catalog \(productCount) products)", try wrk(productURL, seconds: seconds).merging(["baseline": baseline, "bytes": page.count]) { $1 })
     emit("shop: category page, first page of \(productCount) products", try wrk(categoryURL, seconds: seconds).merging(["baseline": baseline]) { $1 })
     group.cancelAll()

@@ -19,7 +19,8 @@ public final class DispatchTable: @unchecked Sendable {
     /// The backoff for RETRY.
     public let retry: RetryPolicy
     private let logger: Logger
-    private let queryQueue = DispatchQueue(label: "eop.queries", attributes: .concurrent)
+    /// Where queries are answered: handlers may block (SQL, a nested query), so not on GCD.
+    private let queryPool = BlockingPool(name: "eop.queries")
 
     /// An empty table.
     public init(deadLetters: DeadLetterStore = InMemoryDeadLetterStore(), retry: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "eop.dispatch")) {
@@ -172,7 +173,7 @@ public final class DispatchTable: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout.seconds)
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
-        queryQueue.async { [self] in
+        queryPool.run { [self] in
             // A swap may hold the owner's gate; once it lets go, the new instance answers.
             var owner: QueryOwner? = first
             while let current = owner {

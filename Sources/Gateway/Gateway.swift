@@ -49,7 +49,8 @@ public final class Gateway: Sendable {
     let logger: Logger
     private let matcher = Mutex<(version: Int, matcher: RouteMatcher)>((-1, RouteMatcher([])))
     /// Route handlers that may block run here, never on the event loop.
-    private let workers = DispatchQueue(label: "eop.gateway.plugins", attributes: .concurrent)
+    /// Where non-inline plugin routes run: they may block (SQL, queries to other plugins).
+    private let workers = BlockingPool(name: "eop.gateway.plugins")
 
     public init(plugins: PluginHost, configuration: Configuration, logger: Logger = Logger(label: "eop.gateway")) {
         self.plugins = plugins
@@ -177,7 +178,7 @@ public final class Gateway: Sendable {
             let waitUntil = Date().addingTimeInterval(Self.swapWait)
             var result: (CallGate.Entry, PluginCall.Outcome?) = route.inline ? attempt(Date()) : (.timedOut, nil)
             if result.0 == .timedOut {
-                result = await withCheckedContinuation { continuation in workers.async { continuation.resume(returning: attempt(waitUntil)) } }
+                result = await withCheckedContinuation { continuation in workers.run { continuation.resume(returning: attempt(waitUntil)) } }
             }
             switch result.0 {
             case .entered:

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Threads for work that blocks: a plugin's route or query handler that waits on another
+/// plugin's answer, on SQL or on the network. A GCD concurrent queue runs at most about one
+/// block per core on Linux, so handlers waiting on each other there starve the queue (a
+/// page waiting for a query that waits for a free thread). This pool starts another thread
+/// whenever the jobs outnumber its idle threads, up to `maxThreads`, and lets idle ones end
+/// after a minute.
+public final class BlockingPool: @unchecked Sendable {
+    private let name: String
+    private let maxThreads: Int
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var jobs: [@Sendable () -> Void] = []
+    private var threads = 0
+    private var idle = 0
+
+    public init(name: String, maxThreads: Int = 256) {
+        self.name = name
+        self.maxThreads = maxThreads
+    }
+
+    /// Runs `job` on one of the pool's threads; returns at once.
+    public func run(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        if jobs.count > idle && threads < maxThreads {
+            threads += 1
+            let thread = Thread { [self] in work() }
+            thread.name = "\(name).\(threads)"
+            thread.start()
+        } else {
+            condition.signal()
+        }
+        condition.unlock()
+    }
+
+    private func work() {
+        condition.lock()
+        while true {
+            while jobs.isEmpty {
+                idle += 1
+                let woken = condition.wait(until: Date().addingTimeInterval(60))
+                idle -= 1
+                if !woken && jobs.isEmpty {
+                    threads -= 1
+                    condition.unlock()
+                    return
+                }
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+            condition.lock()
+        }
+    }
+}
