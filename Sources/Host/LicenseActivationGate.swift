@@ -21,8 +21,7 @@ public struct LicenseActivationGate: ActivationGate {
         do { tiers = try TierCatalog(contentsOf: configuration.tiersFile) } catch {
             throw HostConfigurationError("\(configuration.tiersFile.path): \(error)")
         }
-        let mode: RuntimeMode = configuration.mode == .production ? .production : .development
-        return LicenseActivationGate(gate: LicenseGate.boot(files: LicenseFiles(dataDirectory: configuration.home), tiers: tiers, mode: mode))
+        return LicenseActivationGate(gate: LicenseGate.boot(files: configuration.licenseFiles, tiers: tiers, mode: configuration.licenseMode))
     }
 
     /// How the License module sees a manifest: a module of tiers.json is first-party;
@@ -54,4 +53,11 @@ public struct LicenseActivationGate: ActivationGate {
             (module.id, module.name, gate.tiers.isCore(module.id), gate.decideEntitlement(moduleID: module.id))
         }
     }
+}
+
+extension HostConfiguration {
+    /// The License module's files under this host's home.
+    var licenseFiles: LicenseFiles { LicenseFiles(dataDirectory: home) }
+    /// The License module's mode: production only when the host runs in production.
+    var licenseMode: RuntimeMode { mode == .production ? .production : .development }
 }

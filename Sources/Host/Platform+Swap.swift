@@ -42,12 +42,6 @@ extension Platform {
 
     /// The operator trust store plus vendor certification through the license keyring.
     func bundleVerifier() throws -> BundleVerifier {
-        let files = LicenseFiles(dataDirectory: configuration.home)
-        let store = try TrustStore.load(from: files.trustedPublishers)
-        let mode: RuntimeMode = configuration.mode == .production ? .production : .development
-        if let verifier = try? LicenseGate.makeVerifier(files: files, mode: mode) {
-            return BundleVerifier(trustStore: store, vendorKeyring: verifier.keyring, revokedKids: verifier.revocations.revokedKids)
-        }
-        return BundleVerifier(trustStore: store)
+        try BundleVerifier.forHost(files: configuration.licenseFiles, mode: configuration.licenseMode)
     }
 }

@@ -47,6 +47,16 @@ public struct BundleVerifier: Sendable {
     public var revokedKids: Set<String>
 
     /// Creates a verifier.
+    /// The verifier a host's data directory gives: its operator trust store, plus vendor
+    /// certification through the license keyring and revocations when a license verifier loads.
+    public static func forHost(files: LicenseFiles, mode: RuntimeMode) throws -> BundleVerifier {
+        let store = try TrustStore.load(from: files.trustedPublishers)
+        if let license = try? LicenseGate.makeVerifier(files: files, mode: mode) {
+            return BundleVerifier(trustStore: store, vendorKeyring: license.keyring, revokedKids: license.revocations.revokedKids)
+        }
+        return BundleVerifier(trustStore: store)
+    }
+
     public init(trustStore: TrustStore, vendorKeyring: Keyring? = nil, revokedKids: Set<String> = []) {
         self.trustStore = trustStore
         self.vendorKeyring = vendorKeyring

@@ -20,11 +20,5 @@ struct HostDataOptions: ParsableArguments {
     func tierCatalog() throws -> TierCatalog { try TierCatalog(contentsOf: URL(fileURLWithPath: tiers)) }
 
     /// Bundle verifier: operator trust store plus vendor certification through the license keyring.
-    func bundleVerifier() throws -> BundleVerifier {
-        let store = try TrustStore.load(from: files.trustedPublishers)
-        if let license = try? LicenseGate.makeVerifier(files: files, mode: mode) {
-            return BundleVerifier(trustStore: store, vendorKeyring: license.keyring, revokedKids: license.revocations.revokedKids)
-        }
-        return BundleVerifier(trustStore: store)
-    }
+    func bundleVerifier() throws -> BundleVerifier { try BundleVerifier.forHost(files: files, mode: mode) }
 }
