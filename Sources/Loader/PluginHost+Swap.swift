@@ -131,10 +131,8 @@ extension PluginHost {
                 return ((), "schema up to date")
             }
             try run.step("activate") { () throws(StepFailure) -> (Void, String) in
-                scratch.reset()
-                let status = new.image.descriptor.pointee.activate!(new.pluginContext, scratch.pointer)
-                guard status == EOP_OK else {
-                    throw StepFailure(step: "activate", reason: "activate failed (status \(status)): \(scratch.message.isEmpty ? "no message" : scratch.message)", rolledBack: true)
+                if let message = activateInstance(new, scratch: scratch) {
+                    throw StepFailure(step: "activate", reason: message, rolledBack: true)
                 }
                 undo.activated = true
                 return ((), "")
@@ -249,7 +247,7 @@ extension PluginHost {
         scratch.reset()
         let status = withExtendedLifetime(sink) { export(old.pluginContext, &format, sink.reply, scratch.pointer) }
         guard status == EOP_OK else {
-            throw StepFailure(step: "export", reason: "state_export of \(old.manifest.version) failed (status \(status)): \(scratch.message.isEmpty ? "no message" : scratch.message)", rolledBack: true)
+            throw StepFailure(step: "export", reason: Self.failure("state_export of \(old.manifest.version) failed", status, scratch), rolledBack: true)
         }
         return sink.bytes.isEmpty ? nil : ExportedState(format: format, bytes: sink.bytes)
     }
@@ -267,19 +265,20 @@ extension PluginHost {
             }
         }
         guard status == EOP_OK else {
-            throw StepFailure(step: "import", reason: "state_import of \(new.manifest.version) refused format \(state.format) from \(version) (status \(status)): \(scratch.message.isEmpty ? "no message" : scratch.message)", rolledBack: true)
+            throw StepFailure(step: "import", reason: Self.failure("state_import of \(new.manifest.version) refused format \(state.format) from \(version)", status, scratch), rolledBack: true)
         }
     }
 
     /// Stops an instance no call can reach any more: deactivate, destroy, and unmap it
     /// unless it is a Swift image (then counted as resident). Returns what happened.
+    /// A new instance a swap gave up on is retired the same way, skipping the calls it never reached.
     @discardableResult
-    func retire(_ context: PluginContext) -> String {
+    func retire(_ context: PluginContext, activated: Bool = true, initialised: Bool = true) -> String {
         context.retired.store(true, ordering: .releasing)
         context.cancelTimers()
         let d = context.image.descriptor
-        d.pointee.deactivate!(context.pluginContext)
-        d.pointee.destroy!(context.pluginContext)
+        if activated { d.pointee.deactivate!(context.pluginContext) }
+        if initialised { d.pointee.destroy!(context.pluginContext) }
         return release(context.image, of: context.manifest.id)
     }
 
@@ -318,12 +317,7 @@ private struct SwapUndo {
     /// anything that could not be restored.
     func rollBack(transport: FactTransport) -> String {
         var notes: [String] = []
-        new.retired.store(true, ordering: .releasing)
-        new.cancelTimers()
-        let d = new.image.descriptor
-        if activated { d.pointee.deactivate!(new.pluginContext) }
-        if initialised { d.pointee.destroy!(new.pluginContext) }
-        host.release(new.image, of: new.manifest.id)
+        host.retire(new, activated: activated, initialised: initialised)
         if migrated, let storage = host.configuration.storage {
             // Migrations that ran stay (each committed alone); the publish grants go back.
             do { try storage.prepare(old.manifest) } catch { notes.append("re-preparing storage for \(old.manifest.version) failed: \(error)") }

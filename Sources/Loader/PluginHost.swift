@@ -217,15 +217,13 @@ public final class PluginHost: @unchecked Sendable {
             refuse(manifest.id, "\(error)")
             return
         }
-        scratch.reset()
-        let activateStatus = descriptor.pointee.activate!(context.pluginContext, scratch.pointer)
-        guard activateStatus == EOP_OK else {
+        if let message = activateInstance(context, scratch: scratch) {
             transport.detach(pluginID: manifest.id, timeout: .zero)
             table.uninstall(pluginID: manifest.id)
             context.cancelTimers()
             descriptor.pointee.destroy!(context.pluginContext)
             contexts[manifest.id] = nil
-            refuse(manifest.id, "activate failed (status \(activateStatus)): \(scratch.message.isEmpty ? "no message" : scratch.message)", state: .failed)
+            refuse(manifest.id, message, state: .failed)
             return
         }
         transport.resume(pluginID: manifest.id)
@@ -241,11 +239,21 @@ public final class PluginHost: @unchecked Sendable {
     func initialise(_ context: PluginContext, scratch: ErrorScratch) -> String? {
         var pluginContext: UnsafeMutableRawPointer?
         let status = context.image.descriptor.pointee.`init`!(UnsafePointer(context.table), &pluginContext, scratch.pointer)
-        guard status == EOP_OK else {
-            return "init failed (status \(status)): \(scratch.message.isEmpty ? "no message" : scratch.message)"
-        }
+        guard status == EOP_OK else { return Self.failure("init failed", status, scratch) }
         context.pluginContext = pluginContext
         return nil
+    }
+
+    /// Runs the plugin's activate(); the failure message, or nil when it returned OK.
+    func activateInstance(_ context: PluginContext, scratch: ErrorScratch) -> String? {
+        scratch.reset()
+        let status = context.image.descriptor.pointee.activate!(context.pluginContext, scratch.pointer)
+        return status == EOP_OK ? nil : Self.failure("activate failed", status, scratch)
+    }
+
+    /// "<what> (status N): <the plugin's message>" for a lifecycle call that did not return OK.
+    static func failure(_ what: String, _ status: eop_status_t, _ scratch: ErrorScratch) -> String {
+        "\(what) (status \(status)): \(scratch.message.isEmpty ? "no message" : scratch.message)"
     }
 
     /// One initialised instance's entries for the dispatch table and the gateway.
