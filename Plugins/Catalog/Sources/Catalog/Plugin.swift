@@ -10,17 +10,11 @@ public func eop_plugin_entry() -> UnsafeRawPointer {
 
 @_cdecl("catalog_price_quote")
 public func catalog_price_quote(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ reply: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    PluginExport.answer(ctx, query, reply, err) { (catalog: Catalog, query) in
-        do {
-            return JSON.text(try catalog.quote(try JSON.object(query.payload)))
-        } catch let e as CatalogError {
-            throw PluginError(e.description, status: EOP_ERR_INVALID)
-        }
-    }
+    answerQuery(ctx, query, reply, err) { catalog, query in try catalog.quote(try JSON.object(query.payload)) }
 }
 
 /// Answers a query; a `CatalogError` becomes the query's error (EOP_ERR_INVALID; "not found: …" for an unknown one).
-private func reply(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?,
+private func answerQuery(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?,
                    _ body: @escaping (Catalog, IncomingEvent) throws -> Any) -> Int32 {
     PluginExport.answer(ctx, query, out, err) { (catalog: Catalog, query) in
         do {
@@ -35,22 +29,22 @@ private func reply(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, 
 // The shop's read queries (Storefront): the public search, one active product by slug, the category tree.
 @_cdecl("catalog_product_search")
 public func catalog_product_search(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    reply(ctx, query, out, err) { catalog, query in try catalog.search(try catalog.queryPairs(query.payload), publicOnly: true) }
+    answerQuery(ctx, query, out, err) { catalog, query in try catalog.search(try catalog.queryPairs(query.payload), publicOnly: true) }
 }
 
 @_cdecl("catalog_product_get")
 public func catalog_product_get(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    reply(ctx, query, out, err) { catalog, query in try catalog.activeProduct(slug: try JSON.object(query.payload).string("slug", max: 200)) }
+    answerQuery(ctx, query, out, err) { catalog, query in try catalog.activeProduct(slug: try JSON.object(query.payload).string("slug", max: 200)) }
 }
 
 @_cdecl("catalog_sample_load")
 public func catalog_sample_load(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    reply(ctx, query, out, err) { catalog, query in try catalog.loadSample(try JSON.object(query.payload)) }
+    answerQuery(ctx, query, out, err) { catalog, query in try catalog.loadSample(try JSON.object(query.payload)) }
 }
 
 @_cdecl("catalog_category_list")
 public func catalog_category_list(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    reply(ctx, query, out, err) { catalog, _ in try catalog.categoryTree() }
+    answerQuery(ctx, query, out, err) { catalog, _ in try catalog.categoryTree() }
 }
 
 /// Runs a route; a `CatalogError` becomes its problem+json answer.
