@@ -225,6 +225,13 @@ let package = Package(
         .target(name: "Launcher", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit"], path: "Plugins/Launcher/Sources/Launcher"),
         // Plugins/Docs: every plugin's Markdown docs at /docs (libDocs.so).
         .target(name: "Docs", dependencies: ["EOPSDK", "EOPABI", "CCMark"], path: "Plugins/Docs/Sources/Docs"),
+        // Plugins/Payment: the payment drivers, plain Swift with HTTP handed in (tested alone
+        // against local fakes of each provider); the Payment plugin wraps them.
+        .target(
+            name: "PaymentDrivers",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
+            path: "Plugins/Payment/Sources/PaymentDrivers"
+        ),
         // A durable host with module plugins and a gateway in front, for the plugins' tests.
         .target(name: "EOPPluginTesting",
                 dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
