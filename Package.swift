@@ -232,6 +232,18 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
             path: "Plugins/Payment/Sources/PaymentDrivers"
         ),
+        // Each driver against a local fake of its provider (Hummingbird on 127.0.0.1).
+        .testTarget(
+            name: "PaymentDriverTests",
+            dependencies: [
+                "PaymentDrivers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "Plugins/Payment/Tests/DriverTests"
+        ),
         // A durable host with module plugins and a gateway in front, for the plugins' tests.
         .target(name: "EOPPluginTesting",
                 dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
