@@ -206,13 +206,24 @@ public struct WebhookEvent: Sendable {
     public enum Kind: String, Sendable { case authorized, captured, failed, refunded, disputeOpened = "dispute_opened", disputeUpdated = "dispute_updated" }
     public var eventID: String
     public var kind: Kind
-    /// The provider's payment id, as `StartResult.providerReference` gave it.
+    /// The provider's payment id, as `StartResult.providerReference` gave it. When the
+    /// provider names only the capture (a charge id), leave it empty and set
+    /// `captureReference`: the core matches either.
     public var providerReference: String
     public var amount: Int64?
     public var captureReference: String?
     public var dispute: Dispute?
     public var failureReason: String?
-    public init(eventID: String, kind: Kind, providerReference: String, amount: Int64? = nil, captureReference: String? = nil, dispute: Dispute? = nil, failureReason: String? = nil) {
+    /// `.refunded` only: the provider's id of this refund, when it names one. The core matches
+    /// it against the refunds it asked for; an unknown one is a refund made elsewhere (the
+    /// provider's dashboard) and is recorded with `amount`.
+    public var refundReference: String?
+    /// `.refunded` only: everything refunded on this payment so far at the provider, when the
+    /// provider says so (Stripe's `charge.amount_refunded`). The core records the difference
+    /// to what it knows as one refund made elsewhere.
+    public var refundedTotal: Int64?
+    public init(eventID: String, kind: Kind, providerReference: String, amount: Int64? = nil, captureReference: String? = nil, dispute: Dispute? = nil, failureReason: String? = nil,
+                refundReference: String? = nil, refundedTotal: Int64? = nil) {
         self.eventID = eventID
         self.kind = kind
         self.providerReference = providerReference
@@ -220,6 +231,8 @@ public struct WebhookEvent: Sendable {
         self.captureReference = captureReference
         self.dispute = dispute
         self.failureReason = failureReason
+        self.refundReference = refundReference
+        self.refundedTotal = refundedTotal
     }
 }
 
