@@ -2,8 +2,8 @@ import Crypto
 import Foundation
 
 /// Bank transfer with manual confirmation. `start` gives the payment a short reference the
-/// customer writes on the transfer, with the shop's account details (setting
-/// `bank_transfer_instructions`); the payment stays pending until staff see the money and
+/// customer writes on the transfer, with the shop's account details (setting `instructions`,
+/// the plugin's `bank_transfer_instructions`); the payment stays pending until staff see the money and
 /// confirm with that reference (`POST /api/payment/bank-transfers/confirm`), which captures.
 public struct BankTransferDriver: PaymentDriver {
     public let id = "bank_transfer"
@@ -12,10 +12,10 @@ public struct BankTransferDriver: PaymentDriver {
     public init() {}
 
     public func start(_ request: StartRequest, context: DriverContext) throws(DriverError) -> StartResult {
-        let instructions = try context.setting("bank_transfer_instructions", driver: id)
+        let instructions = try context.setting("instructions", driver: id)
         let reference = Self.reference(for: request.paymentID)
         return StartResult(status: .pending, providerReference: reference,
-                           clientData: ["reference": reference, "instructions": instructions])
+                           clientData: ["type": "bank_transfer", "reference": reference, "instructions": instructions])
     }
 
     /// Staff confirmed the transfer arrived.

@@ -214,9 +214,12 @@ public struct WebhookEvent: Sendable {
     public var captureReference: String?
     public var dispute: Dispute?
     public var failureReason: String?
-    /// `.refunded` only: the provider's id of this refund, when it names one. The core matches
-    /// it against the refunds it asked for; an unknown one is a refund made elsewhere (the
-    /// provider's dashboard) and is recorded with `amount`.
+    /// `.refunded` only: the provider's id of this refund (the same id `RefundResult`
+    /// gave), when it names one. The core matches it against the refunds it asked for; an
+    /// unknown one is a refund made elsewhere (the provider's dashboard), recorded with
+    /// `amount`. Give this or `refundedTotal`: with `amount` alone the core can only take a
+    /// pending refund of that amount as done, and records nothing else (it cannot tell a
+    /// refund it asked for from another one).
     public var refundReference: String?
     /// `.refunded` only: everything refunded on this payment so far at the provider, when the
     /// provider says so (Stripe's `charge.amount_refunded`). The core records the difference

@@ -16,9 +16,9 @@ import Foundation
 /// The core captures right after authorization, so the hold never ages (Stripe cancels
 /// uncaptured intents after 7 days).
 ///
-/// Settings (`DriverContext.settings`): `stripe_secret_key` (required, sent as a bearer token),
-/// `stripe_webhook_secret` (required for webhooks, the endpoint's `whsec_…`),
-/// `stripe_base_url` (default `https://api.stripe.com`), `stripe_publishable_key` (optional,
+/// Settings (`DriverContext.settings`; the plugin's `stripe_<name>`): `secret_key` (required,
+/// sent as a bearer token), `webhook_secret` (required for webhooks, the endpoint's
+/// `whsec_…`), `base_url` (default `https://api.stripe.com`), `publishable_key` (optional,
 /// handed to the shop page with the client secret). None of them is ever put in a message.
 public struct StripeDriver: PaymentDriver {
     public let id = "stripe"
@@ -46,7 +46,7 @@ public struct StripeDriver: PaymentDriver {
         let intent = try call("POST", "/v1/payment_intents", form: form, idempotencyKey: request.idempotencyKey, context: context)
         let intentID = try Self.string(intent, "id", what: "the created PaymentIntent")
         var client: [String: String] = ["client_secret": intent["client_secret"] as? String ?? ""]
-        if let key = context.settings["stripe_publishable_key"], !key.isEmpty { client["publishable_key"] = key }
+        if let key = context.settings["publishable_key"], !key.isEmpty { client["publishable_key"] = key }
         if !context.returnURL.isEmpty { client["return_url"] = context.returnURL }
         let status = intent["status"] as? String ?? ""
         switch status {
@@ -105,7 +105,7 @@ public struct StripeDriver: PaymentDriver {
     // MARK: Webhooks
 
     public func verifyWebhook(_ webhook: IncomingWebhook, context: DriverContext) throws(DriverError) -> [WebhookEvent] {
-        let secret = try context.setting("stripe_webhook_secret", driver: id)
+        let secret = try context.setting("webhook_secret", driver: id)
         guard let header = webhook.header("stripe-signature") else { throw .rejected("stripe: the Stripe-Signature header is missing") }
         try Self.verifySignature(header: header, payload: webhook.body, secret: secret, tolerance: tolerance, now: context.now())
         guard let event = (try? JSONSerialization.jsonObject(with: Data(webhook.body))) as? [String: Any],
@@ -182,8 +182,8 @@ public struct StripeDriver: PaymentDriver {
     /// One API call: form-encoded body, bearer secret key, `Idempotency-Key` on POSTs.
     /// Answers the JSON object; Stripe's error object becomes a `DriverError` with its message.
     private func call(_ method: String, _ path: String, form: [(String, String)], idempotencyKey: String?, context: DriverContext) throws(DriverError) -> [String: Any] {
-        let secretKey = try context.setting("stripe_secret_key", driver: id)
-        let base = (context.settings["stripe_base_url"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.stripe.com")
+        let secretKey = try context.setting("secret_key", driver: id)
+        let base = (context.settings["base_url"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.stripe.com")
         var headers = [("authorization", "Bearer \(secretKey)"), ("accept", "application/json")]
         var body: [UInt8] = []
         if method != "GET" {
