@@ -232,11 +232,21 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")],
             path: "Plugins/Payment/Sources/PaymentDrivers"
         ),
+        // Local fakes of payment providers (Hummingbird on 127.0.0.1) shared by the driver
+        // tests and the plugin's tests.
+        .target(
+            name: "PaymentFakes",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Plugins/Payment/Tests/Fakes"
+        ),
         // Each driver against a local fake of its provider (Hummingbird on 127.0.0.1).
         .testTarget(
             name: "PaymentDriverTests",
             dependencies: [
-                "PaymentDrivers",
+                "PaymentDrivers", "PaymentFakes",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
