@@ -31,6 +31,8 @@ let package = Package(
         .library(name: "Menu", type: .dynamic, targets: ["Menu"]),
         .library(name: "Launcher", type: .dynamic, targets: ["Launcher"]),
         .library(name: "Docs", type: .dynamic, targets: ["Docs"]),
+        // Plugins/Payment: payments with ten drivers, refunds, disputes, gift cards (libPayment.so).
+        .library(name: "Payment", type: .dynamic, targets: ["Payment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -253,6 +255,14 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             path: "Plugins/Payment/Tests/DriverTests"
+        ),
+        // Plugins/Payment: payments, refunds, disputes, gift cards; the drivers above (libPayment.so).
+        .target(name: "Payment", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", "PaymentDrivers"], path: "Plugins/Payment/Sources/Payment"),
+        .testTarget(
+            name: "PaymentTests",
+            dependencies: ["EOPPluginTesting", "EOPStorage", "PaymentFakes", "PaymentDrivers", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Plugins/Payment/Tests/PaymentTests"
         ),
         // A durable host with module plugins and a gateway in front, for the plugins' tests.
         .target(name: "EOPPluginTesting",
