@@ -53,9 +53,9 @@ struct NotificationTests {
         let env = try await NotificationEnvironment(configuration: .init(
             twilio: .init(baseURL: twilio.baseURL, accountSID: "AC0123456789", authToken: "secret-token", from: "+15005550006")))
         defer { env.close() }
-        try env.notifications.saveRule(.init(topic: "order.order.shipped", type: "order.shipped",
+        try env.notifications.saveRule(.init(topic: "order.fulfillment.shipped", type: "order.shipped",
                                              recipient: ["phone": "{{customer_phone}}"], channels: [.sms]))
-        let factID = try env.publish("order.order.shipped", ["order_id": "o-77", "customer_phone": "+15551234567", "tracking_number": "1Z999"])
+        let factID = try env.publish("order.fulfillment.shipped", ["order_id": "o-77", "customer_phone": "+15551234567", "tracking_number": "1Z999"])
 
         let sms = try await twilio.waitForLines(1)[0]
         #expect(sms["to"] as? String == "+15551234567")
