@@ -31,6 +31,8 @@ let package = Package(
         .library(name: "Menu", type: .dynamic, targets: ["Menu"]),
         .library(name: "Launcher", type: .dynamic, targets: ["Launcher"]),
         .library(name: "Docs", type: .dynamic, targets: ["Docs"]),
+        // Plugins/Order: checkout, orders and their states, fulfilments, invoices, returns, downloads (libOrder.so).
+        .library(name: "Order", type: .dynamic, targets: ["Order"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -251,6 +253,9 @@ let package = Package(
                 path: "Tests/PluginTesting"),
         .testTarget(name: "MenuTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Menu/Tests"),
         .testTarget(name: "LauncherTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Launcher/Tests"),
+        // Plugins/Order: checkout into orders, payments through Payment, fulfilments, invoices, returns, downloads (libOrder.so).
+        .target(name: "Order", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Plugins/Order/Sources/Order"),
         .testTarget(name: "DocsTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Docs/Tests"),
 
         .testTarget(
