@@ -33,6 +33,9 @@ let package = Package(
         .library(name: "Docs", type: .dynamic, targets: ["Docs"]),
         // Plugins/Order: checkout, orders and their states, fulfilments, invoices, returns, downloads (libOrder.so).
         .library(name: "Order", type: .dynamic, targets: ["Order"]),
+        // Cart and Payment stand-ins that Order's tests load (Plugins/Order/Tests/Fixtures).
+        .library(name: "OrderCartFixture", type: .dynamic, targets: ["OrderCartFixture"]),
+        .library(name: "OrderPaymentFixture", type: .dynamic, targets: ["OrderPaymentFixture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -256,6 +259,12 @@ let package = Package(
         // Plugins/Order: checkout into orders, payments through Payment, fulfilments, invoices, returns, downloads (libOrder.so).
         .target(name: "Order", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Plugins/Order/Sources/Order"),
+        .target(name: "OrderCartFixture", dependencies: ["EOPSDK", "EOPABI"], path: "Plugins/Order/Tests/Fixtures/CartFixture"),
+        .target(name: "OrderPaymentFixture", dependencies: ["EOPSDK", "EOPABI"], path: "Plugins/Order/Tests/Fixtures/PaymentFixture"),
+        .testTarget(name: "OrderTests",
+                    dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                   .product(name: "Crypto", package: "swift-crypto")],
+                    path: "Plugins/Order/Tests", exclude: ["Fixtures"]),
         .testTarget(name: "DocsTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Docs/Tests"),
 
         .testTarget(
