@@ -175,7 +175,7 @@ struct NotificationTests {
         #expect(unclosed?.reason.contains("never closed") == true)
 
         let nested = refusal(.init(type: "order.shipped", channel: .sms, locale: "en", body: "{{#tracking_url}}\n{{tracking_url.host}}{{/tracking_url}}"))
-        #expect(nested?.description == "body line 2: unknown variable 'tracking_url.host'; the payload has carrier, customer, customer_email, customer_phone, order_id, tracking_number, tracking_url")
+        #expect(nested?.description == "body line 2: unknown variable 'tracking_url.host'; the payload has carrier, customer, customer_email, customer_phone, fulfillment_id, items, number, order_id, tracking_number, tracking_url")
 
         // Every shipped default passes the same check, and previews with sample data.
         let defaults = try n.templates()
