@@ -113,7 +113,7 @@ public struct PaddleDriver: PaymentDriver {
             let marker = "[ref \(idempotencyKey)]"
             let existing = try api.send("GET", "/adjustments?" + FormFields.encode([("transaction_id", transactionID), ("action", "refund")]),
                                         body: nil, "list adjustments")
-            if let earlier = existing["data"]?.array?.first(where: { $0["reason"]?.string?.contains(marker) ?? false }) {
+            if let earlier = existing.array?.first(where: { $0["reason"]?.string?.contains(marker) ?? false }) {
                 return Self.refundResult(earlier)
             }
             var body: [(String, JSONTree)] = [
