@@ -119,8 +119,11 @@ public struct SSLCommerzDriver: PaymentDriver {
             ], "refund")
             switch answer["APIConnect"]?.string ?? "" {
             case "DONE": break
+            case "INACTIVE": try SSLCommerzAPI.check("INACTIVE", "refund")
             case "FAILED": throw .unavailable("sslcommerz: refund answered APIConnect FAILED")
-            case let connect: throw .declined("sslcommerz: refund refused (APIConnect \(connect))")
+            case let connect:
+                // INVALID_REQUEST here is usually the refund's own fields (SSLCommerz says which in errorReason).
+                throw .declined("sslcommerz: refund refused (APIConnect \(connect))" + (answer["errorReason"]?.string.map { ": \($0)" } ?? ""))
             }
             let reference = answer["refund_ref_id"]?.text ?? ""
             switch answer["status"]?.string?.lowercased() ?? "" {
@@ -294,17 +297,28 @@ private struct SSLCommerzAPI {
 
     /// The validation API's word on a val_id, or nil when it does not say VALID/VALIDATED.
     func validate(valID: String) throws(DriverError) -> SSLCommerzTransaction? {
-        let answer = SSLCommerzTransaction(try get("/validator/api/validationserverAPI.php", [("val_id", valID)], "validate"))
-        return answer.isValid ? answer : nil
+        let answer = try get("/validator/api/validationserverAPI.php", [("val_id", valID)], "validate")
+        if let connect = answer["APIConnect"]?.string { try Self.check(connect, "validate") }
+        let transaction = SSLCommerzTransaction(answer)
+        return transaction.isValid ? transaction : nil
     }
 
     /// Every attempt SSLCommerz recorded for a tran_id.
     func query(tranID: String) throws(DriverError) -> [SSLCommerzTransaction] {
         let answer = try get("/validator/api/merchantTransIDvalidationAPI.php", [("tran_id", tranID)], "transaction query")
-        guard answer["APIConnect"]?.string == "DONE" else {
-            throw .unavailable("sslcommerz: transaction query answered APIConnect \(answer["APIConnect"]?.string ?? "?")")
-        }
+        try Self.check(answer["APIConnect"]?.string ?? "none", "transaction query")
         return (answer["element"]?.array ?? []).map(SSLCommerzTransaction.init)
+    }
+
+    /// APIConnect: DONE, or why SSLCommerz did not answer the question.
+    static func check(_ connect: String, _ what: String) throws(DriverError) {
+        switch connect {
+        case "DONE": return
+        case "INVALID_REQUEST", "INACTIVE":
+            throw .notConfigured("sslcommerz: \(what) refused settings 'store_id'/'store_password' (APIConnect \(connect))")
+        default:
+            throw .unavailable("sslcommerz: \(what) answered APIConnect \(connect)")
+        }
     }
 
     /// verify_sign, when SSLCommerz sends it: md5 of the verify_key fields plus md5(store password),
