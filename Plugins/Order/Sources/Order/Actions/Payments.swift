@@ -27,10 +27,11 @@ extension Order {
         return (try r.string("payment_id"), try r.requiredString("status"), JSON.parse(try r.string("next_action")))
     }
 
-    /// The current attempt's payment: the one already started, else a new start at Payment.
+    /// The current attempt's payment: the one Payment already made (whatever its status:
+    /// asking again with the same key would only return it), else a new start at Payment.
     func ensurePayment(orderID: String, returnURL: String?) throws -> PaymentOutcome {
         let o = try order(orderID, lock: false)
-        if let row = try paymentRow(o.id, attempt: o.paymentAttempt), let id = row.paymentID, row.status != "failed" {
+        if let row = try paymentRow(o.id, attempt: o.paymentAttempt), let id = row.paymentID {
             return PaymentOutcome(paymentID: id, status: row.status, nextAction: row.nextAction)
         }
         guard o.status != "canceled", o.paymentStatus == "unpaid" else { return PaymentOutcome(paymentID: nil, status: "none") }
