@@ -48,11 +48,10 @@ struct OrderError: Error, CustomStringConvertible {
     }
 }
 
-/// Status codes of this module's command answers beyond eop/types.h.
+/// Status codes of this module's command answers.
 enum OrderStatus {
-    /// EOP_ERR_CONFLICT as the Cart/Order/Payment contract names it ("prices changed");
-    /// eop/types.h does not define it yet, so its value is fixed here until it lands.
-    static let conflict: Int32 = -7
+    /// EOP_ERR_CONFLICT: the cart's prices changed since the customer saw them.
+    static let conflict: Int32 = EOP_ERR_CONFLICT
 }
 
 /// A JSON object that crosses threads inside an error (its values are plain JSON).
