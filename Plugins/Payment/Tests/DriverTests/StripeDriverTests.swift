@@ -3,6 +3,16 @@ import PaymentDrivers
 import PaymentFakes
 import Testing
 
+/// Runs a blocking driver call on a thread of its own, so the cooperative pool that serves the
+/// fake and the loopback client is never the one waiting.
+private func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+        }.start()
+    }
+}
+
 /// The Stripe driver against a local fake of Stripe's API on 127.0.0.1.
 @Suite("Stripe driver: PaymentIntents, capture, refunds and Stripe-Signature webhooks against a local fake Stripe")
 struct StripeDriverTests {
@@ -14,16 +24,34 @@ struct StripeDriverTests {
                       http: LoopbackTransport.send, now: { now }, returnURL: "http://shop.test/api/payment/return/stripe?payment_id=pay_1")
     }
 
-    func start(_ fake: FakeStripe, key: String = "start:pay_1", amount: Int64 = 2599) throws -> StartResult {
-        try driver.start(StartRequest(paymentID: "pay_1", orderID: "ord_1", amount: amount, currency: "USD", idempotencyKey: key,
-                                      customer: Customer(email: "ann@example.com")), context: context(fake))
+    func start(_ fake: FakeStripe, key: String = "start:pay_1", amount: Int64 = 2599) async throws -> StartResult {
+        let driver = driver, context = context(fake)
+        return try await blocking {
+            try driver.start(StartRequest(paymentID: "pay_1", orderID: "ord_1", amount: amount, currency: "USD", idempotencyKey: key,
+                                          customer: Customer(email: "ann@example.com")), context: context)
+        }
+    }
+
+    func returned(_ fake: FakeStripe, _ payment: PaymentReference) async throws -> ReturnOutcome {
+        let driver = driver, context = context(fake)
+        return try await blocking { try driver.handleReturn(query: [], payment: payment, context: context) }
+    }
+
+    func capture(_ fake: FakeStripe, _ payment: PaymentReference, key: String = "capture:pay_1") async throws -> CaptureResult {
+        let driver = driver, context = context(fake)
+        return try await blocking { try driver.capture(payment, amount: payment.amount, idempotencyKey: key, context: context) }
+    }
+
+    func refund(_ fake: FakeStripe, _ payment: PaymentReference, _ amount: Int64, reason: String, key: String) async throws -> RefundResult {
+        let driver = driver, context = context(fake)
+        return try await blocking { try driver.refund(payment, amount: amount, reason: reason, idempotencyKey: key, context: context) }
     }
 
     @Test("start creates a manual-capture PaymentIntent in minor units with the Idempotency-Key; a repeat gets the same intent")
     func startIsIdempotent() async throws {
         let fake = try await FakeStripe.start()
         defer { fake.stop() }
-        let first = try start(fake)
+        let first = try await start(fake)
         #expect(first.status == .pending)
         #expect(first.providerReference.hasPrefix("pi_"))
         #expect(first.clientData["client_secret"]?.hasPrefix("\(first.providerReference)_secret_") == true)
@@ -35,13 +63,13 @@ struct StripeDriverTests {
         #expect(intent["capture_method"] as? String == "manual")
         #expect((intent["metadata"] as? [String: String])?["payment_id"] == "pay_1")
 
-        let again = try start(fake)
+        let again = try await start(fake)
         #expect(again.providerReference == first.providerReference)
         let creates = fake.requests(path: "/v1/payment_intents", method: "POST")
         #expect(creates.count == 2)
         #expect(creates.allSatisfy { $0.idempotencyKey == "start:pay_1" })
         // The same key with another amount is Stripe's idempotency_error: a refusal, never a second intent.
-        #expect(throws: DriverError.self) { try start(fake, amount: 100) }
+        await #expect(throws: DriverError.self) { try await start(fake, amount: 100) }
     }
 
     @Test("a refused secret key is 'not configured' and the message never contains the key")
@@ -49,17 +77,19 @@ struct StripeDriverTests {
         let fake = try await FakeStripe.start()
         defer { fake.stop() }
         let secret = "sk_test_wrong_secret_value"
+        let driver = driver, wrong = context(fake, secretKey: secret)
         do {
-            _ = try driver.start(StartRequest(paymentID: "p", orderID: "o", amount: 100, currency: "usd", idempotencyKey: "k"),
-                                 context: context(fake, secretKey: secret))
+            _ = try await blocking { try driver.start(StartRequest(paymentID: "p", orderID: "o", amount: 100, currency: "usd", idempotencyKey: "k"), context: wrong) }
             Issue.record("a wrong key was accepted")
         } catch {
-            guard case .notConfigured(let message) = error else { Issue.record("expected notConfigured, got \(error)"); return }
+            guard case .notConfigured(let message) = error as? DriverError else { Issue.record("expected notConfigured, got \(error)"); return }
             #expect(!message.contains(secret))
         }
-        #expect(throws: DriverError.notConfigured("stripe: setting 'secret_key' is not set")) {
-            try driver.start(StartRequest(paymentID: "p", orderID: "o", amount: 100, currency: "usd", idempotencyKey: "k"),
-                             context: DriverContext(settings: [:], http: LoopbackTransport.send))
+        await #expect(throws: DriverError.notConfigured("stripe: setting 'secret_key' is not set")) {
+            try await blocking {
+                try driver.start(StartRequest(paymentID: "p", orderID: "o", amount: 100, currency: "usd", idempotencyKey: "k"),
+                                 context: DriverContext(settings: [:], http: LoopbackTransport.send))
+            }
         }
     }
 
@@ -67,28 +97,28 @@ struct StripeDriverTests {
     func captureAndRefund() async throws {
         let fake = try await FakeStripe.start()
         defer { fake.stop() }
-        let started = try start(fake)
+        let started = try await start(fake)
         let payment = PaymentReference(paymentID: "pay_1", orderID: "ord_1", providerReference: started.providerReference, amount: 2599, currency: "USD")
-        #expect(try driver.handleReturn(query: [], payment: payment, context: context(fake)).status == .pending)
+        #expect(try await returned(fake, payment).status == .pending)
         fake.customerPays(started.providerReference)
-        #expect(try driver.handleReturn(query: [], payment: payment, context: context(fake)).status == .authorized)
+        #expect(try await returned(fake, payment).status == .authorized)
 
-        let captured = try driver.capture(payment, amount: 2599, idempotencyKey: "capture:pay_1", context: context(fake))
+        let captured = try await capture(fake, payment)
         #expect(captured.captured)
         #expect(captured.captureReference?.hasPrefix("ch_") == true)
         // A retry with the same key is answered from Stripe's idempotency store: same charge.
-        let retried = try driver.capture(payment, amount: 2599, idempotencyKey: "capture:pay_1", context: context(fake))
+        let retried = try await capture(fake, payment)
         #expect(retried.captureReference == captured.captureReference)
         #expect(fake.intent(started.providerReference)?["amount_received"] as? Int == 2599)
-        let back = try driver.handleReturn(query: [], payment: payment, context: context(fake))
+        let back = try await returned(fake, payment)
         #expect(back.status == .captured)
         #expect(back.captureReference == captured.captureReference)
 
-        let part = try driver.refund(payment, amount: 1000, reason: "requested_by_customer", idempotencyKey: "refund:r1", context: context(fake))
+        let part = try await refund(fake, payment, 1000, reason: "requested_by_customer", key: "refund:r1")
         #expect(part.status == .succeeded)
         #expect(part.providerReference.hasPrefix("re_"))
-        #expect(throws: DriverError.self) { try driver.refund(payment, amount: 1600, reason: "damaged", idempotencyKey: "refund:r2", context: context(fake)) }
-        let rest = try driver.refund(payment, amount: 1599, reason: "damaged in transit", idempotencyKey: "refund:r3", context: context(fake))
+        await #expect(throws: DriverError.self) { try await refund(fake, payment, 1600, reason: "damaged", key: "refund:r2") }
+        let rest = try await refund(fake, payment, 1599, reason: "damaged in transit", key: "refund:r3")
         #expect(rest.status == .succeeded)
         #expect(fake.requests(path: "/v1/refunds").map(\.idempotencyKey) == ["refund:r1", "refund:r2", "refund:r3"])
     }
@@ -97,13 +127,13 @@ struct StripeDriverTests {
     func declined() async throws {
         let fake = try await FakeStripe.start()
         defer { fake.stop() }
-        let started = try start(fake)
+        let started = try await start(fake)
         fake.customerPays(started.providerReference, paymentMethod: "pm_card_chargeDeclined")
         let payment = PaymentReference(paymentID: "pay_1", orderID: "ord_1", providerReference: started.providerReference, amount: 2599, currency: "USD")
-        let back = try driver.handleReturn(query: [], payment: payment, context: context(fake))
+        let back = try await returned(fake, payment)
         #expect(back.status == .failed)
         #expect(back.failureReason?.contains("declined") == true)
-        let capture = try driver.capture(payment, amount: 2599, idempotencyKey: "capture:pay_1", context: context(fake))
+        let capture = try await capture(fake, payment)
         #expect(!capture.captured)
         #expect(capture.failureReason?.contains("requires_payment_method") == true)
     }
@@ -112,12 +142,12 @@ struct StripeDriverTests {
     func webhookKinds() async throws {
         let fake = try await FakeStripe.start()
         defer { fake.stop() }
-        let started = try start(fake)
+        let started = try await start(fake)
         let intentID = started.providerReference
         fake.customerPays(intentID)
         let payment = PaymentReference(paymentID: "pay_1", orderID: "ord_1", providerReference: intentID, amount: 2599, currency: "USD")
-        _ = try driver.capture(payment, amount: 2599, idempotencyKey: "capture:pay_1", context: context(fake))
-        _ = try driver.refund(payment, amount: 599, reason: "", idempotencyKey: "refund:r1", context: context(fake))
+        _ = try await capture(fake, payment)
+        _ = try await refund(fake, payment, 599, reason: "", key: "refund:r1")
         let due = Date(timeIntervalSince1970: 1_900_000_000)
         _ = fake.openDispute(intentID, reason: "fraudulent", evidenceDueBy: due)
 

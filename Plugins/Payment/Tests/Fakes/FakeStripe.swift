@@ -98,14 +98,14 @@ public final class FakeStripe: Sendable {
     public func captureCalls(_ intentID: String) -> Int { requests(path: "/v1/payment_intents/\(intentID)/capture", method: "POST").count }
 
     /// An intent as Stripe would answer `GET /v1/payment_intents/{id}`.
-    public func intent(_ id: String) -> [String: Any]? { state.withLock { s in s.intents[id].map(State.json) } }
+    public func intent(_ id: String) -> [String: Any]? { state.withLock { s in s.intents[id].map(State.json) }.map(roundTripped) }
 
     /// The events queued since the last call, oldest first.
     public func takeEvents() -> [[String: Any]] {
         state.withLock { s in
             defer { s.events = [] }
             return s.events
-        }
+        }.map(roundTripped)
     }
 
     /// Moves an intent as Stripe.js would when the customer pays (`confirm`), and returns it.
@@ -114,7 +114,7 @@ public final class FakeStripe: Sendable {
         state.withLock { s in
             _ = s.confirm(intentID, ["payment_method": paymentMethod])
             return s.intents[intentID].map(State.json)
-        }
+        }.map(roundTripped)
     }
 
     /// Opens a dispute on the intent's charge, as a bank would; returns the event Stripe sends
@@ -127,13 +127,13 @@ public final class FakeStripe: Sendable {
                 "charge": intent?.latestCharge ?? "", "payment_intent": intentID, "reason": reason, "status": "needs_response",
                 "evidence_details": ["due_by": Int64(evidenceDueBy.timeIntervalSince1970), "has_evidence": false, "past_due": false, "submission_count": 0],
             ]
-            return s.queue("charge.dispute.created", dispute)
+            return roundTripped(s.queue("charge.dispute.created", dispute))
         }
     }
 
     /// An event of any type around `object` (for tests of events this fake does not make).
     public func event(_ type: String, object: [String: Any]) -> [String: Any] {
-        state.withLock { s in s.makeEvent(type, object) }
+        roundTripped(state.withLock { s in s.makeEvent(type, object) })
     }
 
     /// The raw body and `Stripe-Signature` header of a delivery of `event` signed at `at`
