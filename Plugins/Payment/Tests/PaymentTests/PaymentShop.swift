@@ -65,20 +65,40 @@ final class PaymentShop: @unchecked Sendable {
         let json: [String: Any]
     }
 
-    func request(_ topic: String, _ payload: [String: Any], source: String = "order") throws -> Reply {
-        let r = module.host.request(topic: topic, payload: try JSONSerialization.data(withJSONObject: payload), source: source, timeout: .seconds(20))
-        let json = (try? JSONSerialization.jsonObject(with: r.reply)) as? [String: Any] ?? [:]
-        return Reply(status: r.status, message: r.message, json: json)
+    /// Sends a command or query from a thread of its own: the host's request blocks its
+    /// caller, and the host's HTTP client needs the cooperative pool a test task runs on.
+    func request(_ topic: String, _ payload: [String: Any], source: String = "order") async throws -> Reply {
+        let data = try JSONSerialization.data(withJSONObject: payload)
+        let host = module.host
+        let (status, message, reply) = await withCheckedContinuation { continuation in
+            Thread {
+                let r = host.request(topic: topic, payload: data, source: source, timeout: .seconds(20))
+                continuation.resume(returning: (r.status, r.message, r.reply))
+            }.start()
+        }
+        let json = (try? JSONSerialization.jsonObject(with: reply)) as? [String: Any] ?? [:]
+        return Reply(status: status, message: message, json: json)
+    }
+
+    /// The hook `cart.adjustments.collect` as Cart invokes it: each taking part plugin's reply.
+    func hook(_ topic: String, _ payload: [String: Any]) async throws -> (status: Int32, message: String, replies: [[String: Any]]) {
+        let data = try JSONSerialization.data(withJSONObject: payload)
+        let host = module.host
+        let outcome = await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: host.invokeHook(topic: topic, payload: data, source: "cart", timeout: .seconds(10))) }.start()
+        }
+        let replies = outcome.replies.compactMap { (try? JSONSerialization.jsonObject(with: $0.reply)) as? [String: Any] }
+        return (outcome.status, outcome.message, replies)
     }
 
     /// `payment.payment.start`; fails the test unless it answers.
     func start(order: String, amount: Int64 = 2599, currency: String = "USD", method: String = "stripe", key: String? = nil,
-               returnURL: String? = nil, extra: [String: Any] = [:]) throws -> [String: Any] {
+               returnURL: String? = nil, extra: [String: Any] = [:]) async throws -> [String: Any] {
         var payload: [String: Any] = ["order_id": order, "amount": amount, "currency": currency, "method": method, "idempotency_key": key ?? "order:\(order)",
                                       "customer": ["id": "cus-1", "email": "ann@example.com", "name": "Ann"]]
         if let returnURL { payload["return_url"] = returnURL }
         for (k, v) in extra { payload[k] = v }
-        let r = try request("payment.payment.start", payload)
+        let r = try await request("payment.payment.start", payload)
         guard r.status == 0 else { throw HarnessError("start \(order): status \(r.status): \(r.message)") }
         return r.json
     }

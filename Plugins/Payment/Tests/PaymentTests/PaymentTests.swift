@@ -7,10 +7,10 @@ import Testing
 @Suite("Payment plugin: idempotent starts, one capture, refunds, disputes, cash, transfers, gift cards, wallet", .serialized)
 struct PaymentTests {
     /// Starts a Stripe payment and lets the customer pay at the fake (the intent now requires capture).
-    func paidIntent(_ shop: PaymentShop, order: String, amount: Int64 = 2599, returnURL: String? = nil) throws -> (payment: String, intent: String) {
-        let started = try shop.start(order: order, amount: amount, returnURL: returnURL)
+    func paidIntent(_ shop: PaymentShop, order: String, amount: Int64 = 2599, returnURL: String? = nil) async throws -> (payment: String, intent: String) {
+        let started = try await shop.start(order: order, amount: amount, returnURL: returnURL)
         let paymentID = try #require(started["payment_id"] as? String)
-        let detail = try shop.request("payment.payment.get", ["payment_id": paymentID]).json
+        let detail = try await shop.request("payment.payment.get", ["payment_id": paymentID]).json
         let intent = try #require(detail["provider_ref"] as? String)
         try #require(shop.stripe.customerPays(intent)?["status"] as? String == "requires_capture")
         return (paymentID, intent)
@@ -20,31 +20,31 @@ struct PaymentTests {
     func idempotentStart() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let first = try shop.start(order: "ord-1", key: "checkout-1")
+        let first = try await shop.start(order: "ord-1", key: "checkout-1")
         #expect(first["status"] as? String == "pending")
         let action = try #require(first["next_action"] as? [String: Any])
         #expect(action["type"] as? String == "client_confirm")
         #expect((action["client_secret"] as? String)?.contains("_secret_") == true)
         #expect((action["return_url"] as? String)?.hasPrefix("http://shop.test/api/payment/return/stripe?payment_id=") == true)
-        let again = try shop.start(order: "ord-1", key: "checkout-1")
+        let again = try await shop.start(order: "ord-1", key: "checkout-1")
         #expect(again["payment_id"] as? String == first["payment_id"] as? String)
         #expect(shop.stripe.requests(path: "/v1/payment_intents", method: "POST").count == 1)
 
         // 20 at once with a new key: one payment, one provider call.
         let ids = try await withThrowingTaskGroup(of: String.self) { group in
-            for _ in 0..<20 { group.addTask { try shop.start(order: "ord-2", key: "checkout-2")["payment_id"] as? String ?? "" } }
+            for _ in 0..<20 { group.addTask { try await shop.start(order: "ord-2", key: "checkout-2")["payment_id"] as? String ?? "" } }
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
         #expect(ids.count == 1)
         #expect(shop.stripe.requests(path: "/v1/payment_intents", method: "POST").count == 2)
         #expect(try shop.count("SELECT count(*) FROM payments") == 2)
 
-        let reused = try shop.request("payment.payment.start", ["order_id": "ord-3", "amount": 2599, "currency": "USD", "method": "stripe", "idempotency_key": "checkout-1"])
+        let reused = try await shop.request("payment.payment.start", ["order_id": "ord-3", "amount": 2599, "currency": "USD", "method": "stripe", "idempotency_key": "checkout-1"])
         #expect(reused.status != 0)
         #expect(reused.message.hasPrefix("idempotency_key: was already used"), "\(reused.message)")
-        let bad = try shop.request("payment.payment.start", ["order_id": "ord-4", "amount": 0, "currency": "USD", "method": "stripe", "idempotency_key": "k4"])
+        let bad = try await shop.request("payment.payment.start", ["order_id": "ord-4", "amount": 0, "currency": "USD", "method": "stripe", "idempotency_key": "k4"])
         #expect(bad.status != 0)
-        let unknown = try shop.request("payment.payment.start", ["order_id": "ord-4", "amount": 100, "currency": "USD", "method": "cheque", "idempotency_key": "k4"])
+        let unknown = try await shop.request("payment.payment.start", ["order_id": "ord-4", "amount": 100, "currency": "USD", "method": "cheque", "idempotency_key": "k4"])
         #expect(unknown.message.hasPrefix("method: unknown payment method 'cheque'"), "\(unknown.message)")
     }
 
@@ -52,7 +52,7 @@ struct PaymentTests {
     func webhookDedupe() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let (paymentID, intent) = try paidIntent(shop, order: "ord-w")
+        let (paymentID, intent) = try await paidIntent(shop, order: "ord-w")
         let authorized = Box(try #require(shop.takeEvent("payment_intent.amount_capturable_updated", intent: intent)))
         try await shop.serving {
             let r1 = try await shop.deliver(authorized.value)
@@ -71,7 +71,7 @@ struct PaymentTests {
         #expect(try shop.facts("payment.payment.authorized", payment: paymentID) == 1)
         #expect(try shop.facts("payment.payment.captured", payment: paymentID) == 1)
         #expect(try shop.count("SELECT count(*) FROM webhook_events") == 2)
-        let payment = try shop.request("payment.payment.get", ["payment_id": paymentID]).json
+        let payment = try await shop.request("payment.payment.get", ["payment_id": paymentID]).json
         #expect(payment["status"] as? String == "captured")
         #expect(payment["captured_amount"] as? Int == 2599)
         #expect((payment["capture_ref"] as? String)?.hasPrefix("ch_") == true)
@@ -86,7 +86,7 @@ struct PaymentTests {
     func badSignature() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let (paymentID, intent) = try paidIntent(shop, order: "ord-sig")
+        let (paymentID, intent) = try await paidIntent(shop, order: "ord-sig")
         let event = Box(try #require(shop.takeEvent("payment_intent.amount_capturable_updated", intent: intent)))
         try await shop.serving {
             let forged = try await shop.deliver(event.value, secret: "whsec_attacker")
@@ -104,7 +104,7 @@ struct PaymentTests {
         }
         #expect(try shop.count("SELECT count(*) FROM webhook_events") == 0)
         #expect(shop.stripe.captureCalls(intent) == 0)
-        #expect(try shop.request("payment.payment.get", ["payment_id": paymentID]).json["status"] as? String == "pending")
+        #expect(try await shop.request("payment.payment.get", ["payment_id": paymentID]).json["status"] as? String == "pending")
     }
 
     @Test("the customer's return and the webhook racing 100 times make 100 single captures: one provider call and one fact each")
@@ -113,7 +113,7 @@ struct PaymentTests {
         defer { Task { await shop.shutdown() } }
         var list: [(payment: String, intent: String, event: [String: Any])] = []
         for i in 0..<100 {
-            let (paymentID, intent) = try paidIntent(shop, order: "race-\(i)", returnURL: "http://shop.test/orders/race-\(i)")
+            let (paymentID, intent) = try await paidIntent(shop, order: "race-\(i)", returnURL: "http://shop.test/orders/race-\(i)")
             list.append((paymentID, intent, try #require(shop.takeEvent("payment_intent.amount_capturable_updated", intent: intent))))
         }
         let races = Box(list)
@@ -155,7 +155,7 @@ struct PaymentTests {
     func refunds() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let (paymentID, intent) = try paidIntent(shop, order: "ord-r")
+        let (paymentID, intent) = try await paidIntent(shop, order: "ord-r")
         try await shop.serving {
             let back = try await shop.http("GET", "/api/payment/return/stripe?payment_id=\(paymentID)")
             #expect(back.status == 303)
@@ -179,18 +179,18 @@ struct PaymentTests {
             #expect(reusedKey.status == 409)
             #expect(shop.stripe.requests(path: "/v1/refunds").count == 1)
         }
-        var payment = try shop.request("payment.payment.get", ["payment_id": paymentID]).json
+        var payment = try await shop.request("payment.payment.get", ["payment_id": paymentID]).json
         #expect(payment["status"] as? String == "partially_refunded")
         #expect(payment["refundable_amount"] as? Int == 1599)
 
         // The rest through the command Order uses (by order id).
-        let rest = try shop.request("payment.refund.create", ["order_id": "ord-r", "amount": 1599, "reason": "returned", "idempotency_key": "return-7"])
+        let rest = try await shop.request("payment.refund.create", ["order_id": "ord-r", "amount": 1599, "reason": "returned", "idempotency_key": "return-7"])
         #expect(rest.status == 0, "\(rest.message)")
         #expect(rest.json["status"] as? String == "succeeded")
-        let more = try shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 1, "idempotency_key": "r-9"])
+        let more = try await shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 1, "idempotency_key": "r-9"])
         #expect(more.status != 0)
         #expect(more.message.contains("refunded"), "\(more.message)")
-        payment = try shop.request("payment.payment.get", ["payment_id": paymentID]).json
+        payment = try await shop.request("payment.payment.get", ["payment_id": paymentID]).json
         #expect(payment["status"] as? String == "refunded")
         #expect(payment["refunded_amount"] as? Int == 2599)
         let facts = try shop.factPayloads("payment.payment.refunded", payment: paymentID)
@@ -200,11 +200,11 @@ struct PaymentTests {
         #expect(shop.stripe.intent(intent)?["status"] as? String == "succeeded")
 
         // Ten refunds of 500 racing on a 2599 capture: five go through, five are refused.
-        let (second, _) = try paidIntent(shop, order: "ord-r2")
+        let (second, _) = try await paidIntent(shop, order: "ord-r2")
         try await shop.serving { _ = try await shop.http("GET", "/api/payment/return/stripe?payment_id=\(second)") }
         let results = try await withThrowingTaskGroup(of: Int32.self) { group in
             for i in 0..<10 {
-                group.addTask { try shop.request("payment.refund.create", ["payment_id": second, "amount": 500, "idempotency_key": "race-\(i)"]).status }
+                group.addTask { try await shop.request("payment.refund.create", ["payment_id": second, "amount": 500, "idempotency_key": "race-\(i)"]).status }
             }
             return try await group.reduce(into: [Int32]()) { $0.append($1) }
         }
@@ -217,13 +217,13 @@ struct PaymentTests {
     func refundFromProvider() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let (paymentID, intent) = try paidIntent(shop, order: "ord-d")
-        _ = try shop.request("payment.payment.get", ["payment_id": paymentID])
+        let (paymentID, intent) = try await paidIntent(shop, order: "ord-d")
+        _ = try await shop.request("payment.payment.get", ["payment_id": paymentID])
         try await shop.serving {
             _ = try await shop.http("GET", "/api/payment/return/stripe?payment_id=\(paymentID)")
             _ = shop.stripe.takeEvents()
             // Ours first, then one made at Stripe directly: the event's running total covers both.
-            let ours = try shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 600, "idempotency_key": "ours"])
+            let ours = try await shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 600, "idempotency_key": "ours"])
             #expect(ours.json["status"] as? String == "succeeded")
             let event = try #require(shop.stripe.takeEvents().first { $0["type"] as? String == "charge.refunded" })
             var charge = try #require((event["data"] as? [String: Any])?["object"] as? [String: Any])
@@ -234,7 +234,7 @@ struct PaymentTests {
             #expect(try await shop.deliver(event).status == 200)  // our own refund's event: nothing new
         }
         #expect(try shop.count("SELECT count(*) FROM refunds WHERE origin = 'provider' AND amount = 400") == 1)
-        #expect(try shop.request("payment.payment.get", ["payment_id": paymentID]).json["refunded_amount"] as? Int == 1000)
+        #expect(try await shop.request("payment.payment.get", ["payment_id": paymentID]).json["refunded_amount"] as? Int == 1000)
         #expect(try shop.facts("payment.payment.refunded", payment: paymentID) == 2)
         #expect(shop.stripe.intent(intent) != nil)
     }
@@ -243,7 +243,7 @@ struct PaymentTests {
     func disputeFromWebhook() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let (paymentID, intent) = try paidIntent(shop, order: "ord-x")
+        let (paymentID, intent) = try await paidIntent(shop, order: "ord-x")
         let due = Date(timeIntervalSince1970: 1_900_000_000)
         try await shop.serving {
             _ = try await shop.http("GET", "/api/payment/return/stripe?payment_id=\(paymentID)")
@@ -271,7 +271,7 @@ struct PaymentTests {
     func cashOnDelivery() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let started = try shop.start(order: "ord-cod", amount: 4500, method: "cod")
+        let started = try await shop.start(order: "ord-cod", amount: 4500, method: "cod")
         let paymentID = try #require(started["payment_id"] as? String)
         #expect(started["status"] as? String == "authorized")
         #expect(started["next_action"] is NSNull)
@@ -293,7 +293,7 @@ struct PaymentTests {
             #expect(refund.json["status"] as? String == "succeeded")
         }
         #expect(try shop.facts("payment.payment.captured", payment: paymentID) == 1)
-        #expect(try shop.request("payment.payment.get", ["payment_id": paymentID]).json["status"] as? String == "partially_refunded")
+        #expect(try await shop.request("payment.payment.get", ["payment_id": paymentID]).json["status"] as? String == "partially_refunded")
     }
 
     @Test("bank transfer: offered once instructions are set; pending with a reference; staff confirm by reference; wrong amount refused")
@@ -301,18 +301,18 @@ struct PaymentTests {
         do {
             let unconfigured = try await PaymentShop.start(stripeConfigured: false)
             defer { Task { await unconfigured.shutdown() } }
-            let methods = try #require(try unconfigured.request("payment.method.list", [:]).json["methods"] as? [[String: Any]])
+            let methods = try #require(try await unconfigured.request("payment.method.list", [:]).json["methods"] as? [[String: Any]])
             let transfer = try #require(methods.first { $0["id"] as? String == "bank_transfer" })
             #expect(transfer["available"] as? Bool == false)
             #expect(transfer["reason"] as? String == "not configured: setting 'bank_transfer_instructions' is not set")
             let stripe = try #require(methods.first { $0["id"] as? String == "stripe" })
             #expect(stripe["reason"] as? String == "not configured: setting 'stripe_secret_key' is not set")
-            let refused = try unconfigured.request("payment.payment.start", ["order_id": "o", "amount": 100, "currency": "USD", "method": "bank_transfer", "idempotency_key": "k"])
+            let refused = try await unconfigured.request("payment.payment.start", ["order_id": "o", "amount": 100, "currency": "USD", "method": "bank_transfer", "idempotency_key": "k"])
             #expect(refused.message == "method: bank_transfer is not available: not configured: setting 'bank_transfer_instructions' is not set")
         }
         let shop = try await PaymentShop.start(settings: ["bank_transfer_instructions": "Shop Ltd, IBAN DE89 3704 0044 0532 0130 00"])
         defer { Task { await shop.shutdown() } }
-        let started = try shop.start(order: "ord-bt", amount: 12000, currency: "EUR", method: "bank_transfer")
+        let started = try await shop.start(order: "ord-bt", amount: 12000, currency: "EUR", method: "bank_transfer")
         let paymentID = try #require(started["payment_id"] as? String)
         #expect(started["status"] as? String == "pending")
         let action = try #require(started["next_action"] as? [String: Any])
@@ -358,23 +358,37 @@ struct PaymentTests {
             #expect(bad.field == "amount")
         }
         let code = issuedCode.value
-        let paid = try shop.start(order: "ord-g1", amount: 3000, method: "gift_card", extra: ["gift_card_code": code.lowercased()])
+        // The cart asks for adjustments: the gift card among its codes, with its whole balance.
+        let cart: [String: Any] = ["cart_id": "0190a0b0-0000-7000-8000-000000000001", "currency": "USD", "lines": [], "subtotal": 9000,
+                                   "codes": ["SAVE10", code.lowercased(), "NOPE-NOPE-NOPE"]]
+        let collected = try await shop.hook("cart.adjustments.collect", cart)
+        #expect(collected.status == 0, "\(collected.message)")
+        let adjustments = try #require(collected.replies.first?["adjustments"] as? [[String: Any]])
+        #expect(adjustments.count == 1)
+        #expect(adjustments.first?["kind"] as? String == "gift_card")
+        #expect(adjustments.first?["code"] as? String == code.lowercased())
+        #expect(adjustments.first?["amount"] as? Int == 5000)
+        #expect(adjustments.first?["label"] as? String == "Gift card ••••\(code.suffix(4))")
+        var euros = cart
+        euros["currency"] = "EUR"
+        #expect((try await shop.hook("cart.adjustments.collect", euros).replies.first?["adjustments"] as? [[String: Any]])?.isEmpty == true)
+        let paid = try await shop.start(order: "ord-g1", amount: 3000, method: "gift_card", extra: ["gift_card_code": code.lowercased()])
         #expect(paid["status"] as? String == "captured")
         let paymentID = try #require(paid["payment_id"] as? String)
         #expect(try shop.facts("payment.payment.captured", payment: paymentID) == 1)
 
-        let short = try shop.request("payment.payment.start", ["order_id": "ord-g2", "amount": 2500, "currency": "USD", "method": "gift_card",
+        let short = try await shop.request("payment.payment.start", ["order_id": "ord-g2", "amount": 2500, "currency": "USD", "method": "gift_card",
                                                                 "idempotency_key": "g2", "gift_card_code": code])
         #expect(short.status != 0)
         #expect(short.message == "gift_card_code: the gift card's balance 2000 is less than the amount 2500 USD", "\(short.message)")
-        let otherCurrency = try shop.request("payment.payment.start", ["order_id": "ord-g3", "amount": 100, "currency": "EUR", "method": "gift_card",
+        let otherCurrency = try await shop.request("payment.payment.start", ["order_id": "ord-g3", "amount": 100, "currency": "EUR", "method": "gift_card",
                                                                         "idempotency_key": "g3", "gift_card_code": code])
         #expect(otherCurrency.message.contains("this gift card is in USD"), "\(otherCurrency.message)")
-        let missing = try shop.request("payment.payment.start", ["order_id": "ord-g4", "amount": 100, "currency": "USD", "method": "gift_card", "idempotency_key": "g4"])
+        let missing = try await shop.request("payment.payment.start", ["order_id": "ord-g4", "amount": 100, "currency": "USD", "method": "gift_card", "idempotency_key": "g4"])
         #expect(missing.message == "gift_card_code: is required to pay with a gift card")
         #expect(try shop.count("SELECT count(*) FROM payments") == 1)
 
-        let refund = try shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 1000, "idempotency_key": "g-r"])
+        let refund = try await shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 1000, "idempotency_key": "g-r"])
         #expect(refund.json["status"] as? String == "succeeded", "\(refund.message)")
         try await shop.serving {
             let card = try await shop.http("GET", "/api/payment/gift-cards/\(code)", principal: PaymentShop.staff)
@@ -390,7 +404,7 @@ struct PaymentTests {
         let results = try await withThrowingTaskGroup(of: Int32.self) { group in
             for i in 0..<10 {
                 group.addTask {
-                    try shop.request("payment.payment.start", ["order_id": "race-\(i)", "amount": 1000, "currency": "USD", "method": "gift_card",
+                    try await shop.request("payment.payment.start", ["order_id": "race-\(i)", "amount": 1000, "currency": "USD", "method": "gift_card",
                                                                "idempotency_key": "gift-race-\(i)", "gift_card_code": code]).status
                 }
             }
@@ -398,20 +412,22 @@ struct PaymentTests {
         }
         #expect(results.filter { $0 == 0 }.count == 3)
         #expect(try shop.count("SELECT balance FROM gift_cards") == 0)
+        // Spent: the cart no longer gets it.
+        #expect((try await shop.hook("cart.adjustments.collect", cart).replies.first?["adjustments"] as? [[String: Any]])?.isEmpty == true)
     }
 
     @Test("wallet: listed as unavailable and refused with 'Wallet module is not active' while no module answers; nothing is created")
     func walletRefused() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let methods = try #require(try shop.request("payment.method.list", [:]).json["methods"] as? [[String: Any]])
+        let methods = try #require(try await shop.request("payment.method.list", [:]).json["methods"] as? [[String: Any]])
         #expect(methods.map { $0["id"] as? String } == ["stripe", "cod", "bank_transfer", "gift_card", "wallet"])
         let wallet = try #require(methods.first { $0["id"] as? String == "wallet" })
         #expect(wallet["available"] as? Bool == false)
         #expect(wallet["reason"] as? String == "Wallet module is not active")
         #expect(methods.first { $0["id"] as? String == "stripe" }?["available"] as? Bool == true)
         #expect(methods.first { $0["id"] as? String == "cod" }?["name"] as? String == "Cash on delivery")
-        let refused = try shop.request("payment.payment.start", ["order_id": "ord-wl", "amount": 100, "currency": "USD", "method": "wallet",
+        let refused = try await shop.request("payment.payment.start", ["order_id": "ord-wl", "amount": 100, "currency": "USD", "method": "wallet",
                                                                   "idempotency_key": "wl", "customer": ["id": "cus-1"]])
         #expect(refused.status != 0)
         #expect(refused.message == "method: wallet is not available: Wallet module is not active")
@@ -427,9 +443,9 @@ struct PaymentTests {
     func declinedCard() async throws {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
-        let started = try shop.start(order: "ord-f")
+        let started = try await shop.start(order: "ord-f")
         let paymentID = try #require(started["payment_id"] as? String)
-        let intent = try #require(try shop.request("payment.payment.get", ["payment_id": paymentID]).json["provider_ref"] as? String)
+        let intent = try #require(try await shop.request("payment.payment.get", ["payment_id": paymentID]).json["provider_ref"] as? String)
         shop.stripe.customerPays(intent, paymentMethod: "pm_card_chargeDeclined")
         let failed = Box(try #require(shop.takeEvent("payment_intent.payment_failed", intent: intent)))
         try await shop.serving {
