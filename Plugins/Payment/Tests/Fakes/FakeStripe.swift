@@ -53,6 +53,7 @@ public final class FakeStripe: Sendable {
         var events: [[String: Any]] = []
         var requests: [(method: String, path: String, idempotencyKey: String?)] = []
         var counter = 0
+        var outage = false
     }
 
     private init(server: LocalServer, secretKey: String, webhookSecret: String) {
@@ -88,6 +89,16 @@ public final class FakeStripe: Sendable {
     public func stop() { server.stop() }
 
     // MARK: What the test reads
+
+    /// While on, every request is answered 503 before any endpoint runs (nothing is created
+    /// and no idempotency key is saved), as when Stripe's front door is down.
+    public func setOutage(_ on: Bool) { state.withLock { $0.outage = on } }
+
+    /// What Stripe has refunded on the intent's charge.
+    public func refunded(_ intentID: String) -> Int64 { state.withLock { $0.intents[intentID]?.amountRefunded ?? 0 } }
+
+    /// Intents created so far.
+    public var intentCount: Int { state.withLock { $0.intents.count } }
 
     /// Requests received so far (method, path, Idempotency-Key), repeats included.
     public func requests(path: String? = nil, method: String? = nil) -> [(method: String, path: String, idempotencyKey: String?)] {
@@ -157,6 +168,9 @@ public final class FakeStripe: Sendable {
         let authorized = request.headers[.authorization] == "Bearer \(secretKey)"
         let (status, object) = state.withLock { s -> (Int, [String: Any]) in
             s.requests.append((request.method.rawValue, path, key))
+            guard !s.outage else {
+                return (503, ["error": ["type": "api_error", "message": "Stripe is temporarily unavailable."]])
+            }
             guard authorized else {
                 return (401, ["error": ["type": "invalid_request_error", "message": "Invalid API Key provided."]])
             }

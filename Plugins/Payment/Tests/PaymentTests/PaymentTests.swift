@@ -291,6 +291,18 @@ struct PaymentTests {
                                              principal: PaymentShop.staff)
             #expect(refund.status == 201, "\(refund.text)")
             #expect(refund.json["status"] as? String == "succeeded")
+            let list = try await shop.http("GET", "/api/payment/payments?order_id=ord-cod&status=partially_refunded", principal: PaymentShop.staff)
+            #expect((list.json["payments"] as? [[String: Any]])?.map { $0["payment_id"] as? String } == [paymentID])
+            let badFilter = try await shop.http("GET", "/api/payment/payments?status=paid", principal: PaymentShop.staff)
+            #expect(badFilter.status == 400)
+            #expect(badFilter.field == "status")
+            let detail = try await shop.http("GET", "/api/payment/payments/\(paymentID)", principal: PaymentShop.staff)
+            let keys = (detail.json["attempts"] as? [[String: Any]] ?? []).compactMap { $0["idempotency_key"] as? String }.sorted()
+            let refundID = refund.json["refund_id"] as? String ?? ""
+            #expect(keys == ["capture:\(paymentID)", "refund:\(refundID)", "start:\(paymentID)"].sorted())
+            #expect((detail.json["refunds"] as? [[String: Any]])?.count == 1)
+            let missing = try await shop.http("GET", "/api/payment/payments/0190a0b0-0000-7000-8000-00000000dead", principal: PaymentShop.staff)
+            #expect(missing.status == 404)
         }
         #expect(try shop.facts("payment.payment.captured", payment: paymentID) == 1)
         #expect(try await shop.request("payment.payment.get", ["payment_id": paymentID]).json["status"] as? String == "partially_refunded")
@@ -437,6 +449,42 @@ struct PaymentTests {
             #expect(list.status == 200)
             #expect((list.json["methods"] as? [[String: Any]])?.count == 5)
         }
+    }
+
+    @Test("a Stripe outage: the start and a refund answer 'try again' and stay pending; the same keys then finish them, one intent and one refund at Stripe")
+    func providerOutage() async throws {
+        let shop = try await PaymentShop.start()
+        defer { Task { await shop.shutdown() } }
+        shop.stripe.setOutage(true)
+        let down = try await shop.request("payment.payment.start", ["order_id": "ord-o", "amount": 2599, "currency": "USD", "method": "stripe", "idempotency_key": "out-1"])
+        #expect(down.status == -4, "\(down.message)")  // EOP_ERR_TIMEOUT
+        #expect(down.message.contains("call again with the same idempotency_key"), "\(down.message)")
+        #expect(try shop.count("SELECT count(*) FROM payments WHERE status = 'pending' AND provider_ref IS NULL") == 1)
+        #expect(try shop.count("SELECT count(*) FROM attempts WHERE action = 'start' AND status = 'error'") == 1)
+        shop.stripe.setOutage(false)
+        let up = try await shop.start(order: "ord-o", key: "out-1")
+        #expect(up["status"] as? String == "pending")
+        #expect((up["next_action"] as? [String: Any])?["client_secret"] != nil)
+        let paymentID = try #require(up["payment_id"] as? String)
+        #expect(shop.stripe.intentCount == 1)
+        #expect(try shop.count("SELECT tries FROM attempts WHERE action = 'start'") == 2)
+        #expect(Set(shop.stripe.requests(path: "/v1/payment_intents", method: "POST").map(\.idempotencyKey)) == ["start:\(paymentID)"])
+
+        let intent = try #require(try await shop.request("payment.payment.get", ["payment_id": paymentID]).json["provider_ref"] as? String)
+        shop.stripe.customerPays(intent)
+        try await shop.serving { _ = try await shop.http("GET", "/api/payment/return/stripe?payment_id=\(paymentID)") }
+        shop.stripe.setOutage(true)
+        let refundDown = try await shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 500, "idempotency_key": "out-r"])
+        #expect(refundDown.status == -4, "\(refundDown.message)")
+        // Reserved meanwhile: only 2099 is left to refund.
+        let over = try await shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 2100, "idempotency_key": "out-r2"])
+        #expect(over.message.contains("2099"), "\(over.message)")
+        shop.stripe.setOutage(false)
+        let refundUp = try await shop.request("payment.refund.create", ["payment_id": paymentID, "amount": 500, "idempotency_key": "out-r"])
+        #expect(refundUp.json["status"] as? String == "succeeded", "\(refundUp.message)")
+        #expect(shop.stripe.refunded(intent) == 500)
+        #expect(try shop.facts("payment.payment.refunded", payment: paymentID) == 1)
+        #expect(try shop.count("SELECT count(*) FROM refunds") == 1)
     }
 
     @Test("a declined card: the webhook fails the payment once and the return sends the customer back with status failed")

@@ -33,9 +33,10 @@ struct PaymentError: Error, CustomStringConvertible {
         return HTTPAnswer(status: status, headers: [("content-type", "application/problem+json")], body: Array(JSON.data(object)))
     }
 
-    /// The same refusal as a command's error: EOP_ERR_UNAVAILABLE when the provider is
-    /// unreachable (retry), EOP_ERR_INVALID otherwise; the message names the field.
+    /// The same refusal as a command's error, the message naming the field: EOP_ERR_TIMEOUT
+    /// when the provider did not answer (the caller asks again with the same key; not
+    /// EOP_ERR_UNAVAILABLE, which says Payment itself is not running), EOP_ERR_INVALID otherwise.
     var pluginError: PluginError {
-        PluginError(status == 404 ? "not found: \(description)" : description, status: status == 503 ? EOP_ERR_UNAVAILABLE : EOP_ERR_INVALID)
+        PluginError(status == 404 ? "not found: \(description)" : description, status: status == 503 ? EOP_ERR_TIMEOUT : EOP_ERR_INVALID)
     }
 }
