@@ -500,6 +500,11 @@ struct PaymentTests {
             #expect(try await shop.deliver(failed.value).status == 200)
             let back = try await shop.http("GET", "/api/payment/return/stripe?payment_id=\(paymentID)")
             #expect(back.header("location") == "/checkout/complete?payment_id=\(paymentID)&status=failed")
+            // A provider that posts the customer back (SSLCommerz) reaches the same route.
+            let posted = try await shop.http("POST", "/api/payment/return/stripe?payment_id=\(paymentID)", body: Array("redirect_status=failed&x=1".utf8),
+                                             headers: [("content-type", "application/x-www-form-urlencoded")])
+            #expect(posted.status == 303)
+            #expect(posted.header("location") == "/checkout/complete?payment_id=\(paymentID)&status=failed")
             let bogus = try await shop.http("GET", "/api/payment/return/stripe?payment_id=not-a-payment")
             #expect(bogus.status == 404)
         }

@@ -78,7 +78,8 @@ extension Payment {
         var after = payment
         if payment.status == "pending" || payment.status == "authorized" {
             do {
-                let outcome = try registration.driver.handleReturn(query: request.query, payment: payment.reference, context: context(registration, paymentID: payment.id))
+                let outcome = try registration.driver.handleReturn(query: Self.returnFields(request), payment: payment.reference,
+                                                                   context: context(registration, paymentID: payment.id))
                 switch outcome.status {
                 case .authorized: after = try settle(paymentID, .authorized)
                 case .captured: after = try settle(paymentID, .captured(captureRef: outcome.captureReference))
@@ -92,6 +93,20 @@ extension Payment {
             }
         }
         return Self.redirect(to: shopURL(after))
+    }
+
+    /// The return's query, and the fields of the form when the provider posts the customer
+    /// back (SSLCommerz does).
+    static func returnFields(_ request: HTTPRequest) -> [(String, String)] {
+        let type = request.headers.first { $0.0 == "content-type" }?.1.lowercased() ?? ""
+        guard request.method == "POST", type.hasPrefix("application/x-www-form-urlencoded") else { return request.query }
+        let form = String(decoding: request.body, as: UTF8.self).split(separator: "&").map { pair -> (String, String) in
+            let parts = pair.split(separator: "=", maxSplits: 1).map { part in
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
+            }
+            return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
+        }
+        return request.query + form.filter { !$0.0.isEmpty }
     }
 
     /// The shop page to send the customer to, with `payment_id` and `status` in the query.
