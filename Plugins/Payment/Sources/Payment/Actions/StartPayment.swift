@@ -38,18 +38,17 @@ extension Payment {
             let inserted = try sql.execute("""
                 INSERT INTO payments (id, order_id, method, amount, currency, idempotency_key, customer, return_url)
                 VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::jsonb, $8)
-                ON CONFLICT (idempotency_key) DO NOTHING RETURNING id::text
+                ON CONFLICT (idempotency_key) DO NOTHING RETURNING \(PaymentRow.columns)
                 """, Payment.newID(), orderID, methodID, amount, currency, key, customer.map { JSON.text($0) }, returnURL)
-            let paymentID: String
+            var payment: PaymentRow
             if let row = inserted.first {
-                paymentID = try row.requiredString("id")
+                payment = try PaymentRow(row)  // a row this transaction inserted is already locked by it
             } else {
                 guard let row = try sql.execute("SELECT id::text FROM payments WHERE idempotency_key = $1", key).first else {
                     throw PaymentError.conflict("idempotency_key", "is being used by a payment that was just rolled back; try again")
                 }
-                paymentID = try row.requiredString("id")
+                payment = try lockedPayment(try row.requiredString("id"))
             }
-            var payment = try lockedPayment(paymentID)
             guard payment.orderID == orderID, payment.amount == amount, payment.currency == currency, payment.method == methodID else {
                 throw PaymentError.conflict("idempotency_key", "was already used for another payment (order \(payment.orderID), \(payment.amount) \(payment.currency) by \(payment.method))")
             }
@@ -90,8 +89,14 @@ extension Payment {
         try recordAttempt(paymentID: payment.id, action: "start", key: attemptKey, status: result.status == .failed ? "failed" : "succeeded",
                           providerRef: result.providerReference, message: result.failureReason)
         let nextAction = Self.nextAction(result, payment: payment)
-        try sql.execute("UPDATE payments SET provider_ref = $2, next_action = $3::jsonb, updated_at = now() WHERE id = $1::uuid",
-                        payment.id, result.providerReference, nextAction.map { JSON.text($0) })
+        // An authorization is recorded in the same statement (one round trip less on every
+        // cash-on-delivery checkout); its fact follows below.
+        let authorized = result.status == .authorized
+        try sql.execute("""
+            UPDATE payments SET provider_ref = $2, next_action = $3::jsonb, updated_at = now(),
+                status = CASE WHEN $4 THEN 'authorized' ELSE status END, authorized_at = CASE WHEN $4 THEN now() ELSE authorized_at END
+            WHERE id = $1::uuid
+            """, payment.id, result.providerReference, nextAction.map { JSON.text($0) }, authorized)
         payment.providerRef = result.providerReference
         payment.nextAction = nextAction
         if driver.id == "bank_transfer" {
@@ -100,7 +105,10 @@ extension Payment {
         }
         switch result.status {
         case .pending: break
-        case .authorized: try applyAuthorized(&payment, registration)
+        case .authorized:
+            payment.status = "authorized"
+            try publishAuthorized(payment)
+            if registration.captureOnAuthorization { _ = try captureLocked(&payment, registration) }
         case .captured: try markCaptured(&payment, captureRef: nil)
         case .failed: try markFailed(&payment, reason: result.failureReason ?? "\(driver.id): the provider refused the payment")
         }
