@@ -35,6 +35,11 @@ let package = Package(
         .library(name: "Menu", type: .dynamic, targets: ["Menu"]),
         .library(name: "Launcher", type: .dynamic, targets: ["Launcher"]),
         .library(name: "Docs", type: .dynamic, targets: ["Docs"]),
+        // Plugins/Order: checkout, orders and their states, fulfilments, invoices, returns, downloads (libOrder.so).
+        .library(name: "Order", type: .dynamic, targets: ["Order"]),
+        // Cart and Payment stand-ins that Order's tests load (Plugins/Order/Tests/Fixtures).
+        .library(name: "OrderCartFixture", type: .dynamic, targets: ["OrderCartFixture"]),
+        .library(name: "OrderPaymentFixture", type: .dynamic, targets: ["OrderPaymentFixture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -151,6 +156,16 @@ let package = Package(
             ],
             path: "Sources/Admin"
         ),
+        // Outbound HTTP for plugins (eop.http_client.v1) through async-http-client.
+        .target(
+            name: "EOPOutbound",
+            dependencies: [
+                "EOPABI", "EOPDispatch", "EOPLoader",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Outbound"
+        ),
         .target(
             name: "EOPNotification",
             dependencies: [
@@ -167,7 +182,7 @@ let package = Package(
             name: "EOPHost",
             dependencies: [
                 "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense", "EOPStorage", "EOPEventLog", "EOPGateway",
-                "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification",
+                "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification", "EOPOutbound",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -257,16 +272,25 @@ let package = Package(
         ),
         // A durable host with module plugins and a gateway in front, for the plugins' tests.
         .target(name: "EOPPluginTesting",
-                dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
+                dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting", "EOPOutbound",
                                .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/PluginTesting"),
         .testTarget(name: "MenuTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Menu/Tests"),
         .testTarget(name: "LauncherTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Launcher/Tests"),
+        // Plugins/Order: checkout into orders, payments through Payment, fulfilments, invoices, returns, downloads (libOrder.so).
+        .target(name: "Order", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Plugins/Order/Sources/Order"),
+        .target(name: "OrderCartFixture", dependencies: ["EOPSDK", "EOPABI"], path: "Plugins/Order/Tests/Fixtures/CartFixture"),
+        .target(name: "OrderPaymentFixture", dependencies: ["EOPSDK", "EOPABI"], path: "Plugins/Order/Tests/Fixtures/PaymentFixture"),
+        .testTarget(name: "OrderTests",
+                    dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                   .product(name: "Crypto", package: "swift-crypto")],
+                    path: "Plugins/Order/Tests", exclude: ["Fixtures"]),
         .testTarget(name: "DocsTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Docs/Tests"),
 
         .testTarget(
             name: "HostTests",
-            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway", "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification",
+            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway", "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification", "EOPOutbound",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/HostTests",
             exclude: ["Fixtures"]

@@ -10,6 +10,7 @@ let package = Package(
         .package(name: "EOP", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // No-op C handlers: the baseline "direct C function call" and the plugin side of dispatch.
@@ -60,6 +61,19 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "ShopBenchmark"
+        ),
+        // Complete checkouts (cart → address → cash on delivery) over Catalog, Cart, Order and Payment.
+        .executableTarget(
+            name: "CheckoutBenchmark",
+            dependencies: [
+                "BenchKit",
+                .product(name: "EOPGateway", package: "EOP"),
+                .product(name: "EOPEventLog", package: "EOP"),
+                .product(name: "EOPDispatch", package: "EOP"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "CheckoutBenchmark"
         ),
         // Hot swap: pause and whole-swap time under load; boot to /ready and memory of `eop run`.
         .executableTarget(

@@ -16,7 +16,7 @@ enum DefaultTemplates {
     static let types: [TypeSeed] = [
         TypeSeed(id: "order.placed", topic: "order.order.placed", transactional: true, description: "Order confirmation to the customer"),
         TypeSeed(id: "order.paid", topic: "order.order.paid", transactional: true, description: "Payment received"),
-        TypeSeed(id: "order.shipped", topic: "order.order.shipped", transactional: true, description: "Shipping notice with tracking"),
+        TypeSeed(id: "order.shipped", topic: "order.fulfillment.shipped", transactional: true, description: "Shipping notice with tracking"),
         TypeSeed(id: "password.reset", topic: "platformkit.password.reset_requested", transactional: true, description: "Password reset link"),
         TypeSeed(id: "stock.low", topic: "inventory.stock.ran_low", transactional: true, description: "Low-stock alert to staff"),
     ]
@@ -60,7 +60,7 @@ enum DefaultTemplates {
                  recipientJSON: #"{"user": "{{customer}}", "email": "{{customer_email}}"}"#, channels: [.email, .inapp]),
         RuleSeed(topic: "order.order.paid", type: "order.paid",
                  recipientJSON: #"{"user": "{{customer}}", "email": "{{customer_email}}"}"#, channels: [.email, .inapp]),
-        RuleSeed(topic: "order.order.shipped", type: "order.shipped",
+        RuleSeed(topic: "order.fulfillment.shipped", type: "order.shipped",
                  recipientJSON: #"{"user": "{{customer}}", "email": "{{customer_email}}"}"#, channels: [.email, .inapp]),
         RuleSeed(topic: "platformkit.password.reset_requested", type: "password.reset",
                  recipientJSON: #"{"user": "{{user_id}}", "email": "{{email}}"}"#, channels: [.email]),

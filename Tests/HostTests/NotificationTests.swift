@@ -53,9 +53,9 @@ struct NotificationTests {
         let env = try await NotificationEnvironment(configuration: .init(
             twilio: .init(baseURL: twilio.baseURL, accountSID: "AC0123456789", authToken: "secret-token", from: "+15005550006")))
         defer { env.close() }
-        try env.notifications.saveRule(.init(topic: "order.order.shipped", type: "order.shipped",
+        try env.notifications.saveRule(.init(topic: "order.fulfillment.shipped", type: "order.shipped",
                                              recipient: ["phone": "{{customer_phone}}"], channels: [.sms]))
-        let factID = try env.publish("order.order.shipped", ["order_id": "o-77", "customer_phone": "+15551234567", "tracking_number": "1Z999"])
+        let factID = try env.publish("order.fulfillment.shipped", ["order_id": "o-77", "customer_phone": "+15551234567", "tracking_number": "1Z999"])
 
         let sms = try await twilio.waitForLines(1)[0]
         #expect(sms["to"] as? String == "+15551234567")
@@ -175,7 +175,7 @@ struct NotificationTests {
         #expect(unclosed?.reason.contains("never closed") == true)
 
         let nested = refusal(.init(type: "order.shipped", channel: .sms, locale: "en", body: "{{#tracking_url}}\n{{tracking_url.host}}{{/tracking_url}}"))
-        #expect(nested?.description == "body line 2: unknown variable 'tracking_url.host'; the payload has carrier, customer, customer_email, customer_phone, order_id, tracking_number, tracking_url")
+        #expect(nested?.description == "body line 2: unknown variable 'tracking_url.host'; the payload has carrier, customer, customer_email, customer_phone, fulfillment_id, items, number, order_id, tracking_number, tracking_url")
 
         // Every shipped default passes the same check, and previews with sample data.
         let defaults = try n.templates()

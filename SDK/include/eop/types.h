@@ -32,6 +32,7 @@ typedef int32_t eop_status_t;
 #define EOP_ERR_TIMEOUT       -4   /* a deadline passed */
 #define EOP_ERR_UNAVAILABLE   -5   /* the host is stopping or the target is not active */
 #define EOP_ERR_INTERNAL      -6   /* a host fault; the message says which */
+#define EOP_ERR_CONFLICT      -7   /* since 1.1: the state changed under the caller (e.g. prices changed since shown); the message says what changed */
 
 /* A UTF-8 string with its length in bytes. */
 typedef struct eop_str {
