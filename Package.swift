@@ -242,7 +242,7 @@ let package = Package(
         .target(name: "Cart", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit"], path: "Plugins/Cart/Sources/Cart"),
         // Answers cart.adjustments.collect with coupons, loyalty, wallet and gift-card amounts named by test codes.
         .target(name: "CouponTestPlugin", dependencies: ["EOPSDK", "EOPABI"], path: "Tests/Fixtures/CouponTestPlugin", exclude: ["coupontest.json"]),
-        .testTarget(name: "CartTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")],
+        .testTarget(name: "CartTests", dependencies: ["EOPPluginTesting", "EOPStorage", "EOPABI", .product(name: "HummingbirdTesting", package: "hummingbird")],
                     path: "Plugins/Cart/Tests"),
 
         // Plugins/Menu: admin and storefront navigation (libMenu.so).

@@ -6,7 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// Catalog and Cart (and, when asked, the coupon test contributor from
+/// Catalog and Cart (and, when asked, the Order plugin and the coupon test contributor from
 /// Tests/Fixtures/CouponTestPlugin) in a real host against a fresh PostgreSQL database,
 /// with the gateway on loopback.
 final class CartShop: @unchecked Sendable {
@@ -16,10 +16,10 @@ final class CartShop: @unchecked Sendable {
 
     let modules: ModuleHost
 
-    init(coupons: Bool = false, cartSettings: String = CartShop.settings) async throws {
-        modules = try await ModuleHost(modules: ["catalog", "cart"], settings: ["cart": cartSettings],
-                                       extraManifests: coupons ? [Self.couponManifest] : [])
-        for id in ["catalog", "cart"] + (coupons ? ["coupontest"] : []) where modules.host.plugin(id)?.state != .active {
+    init(coupons: Bool = false, order: Bool = false, cartSettings: String = CartShop.settings) async throws {
+        let ids = ["catalog", "cart"] + (order ? ["order"] : [])
+        modules = try await ModuleHost(modules: ids, settings: ["cart": cartSettings], extraManifests: coupons ? [Self.couponManifest] : [])
+        for id in ids + (coupons ? ["coupontest"] : []) where modules.host.plugin(id)?.state != .active {
             let reason = modules.reason(id)
             modules.shutdown()  // else the next test waits for this host forever
             Issue.record("\(id) did not activate: \(reason)")

@@ -1,5 +1,6 @@
+import EOPABI
+
 /// Statuses the tests compare command answers with.
 enum CartStatusForTests {
-    /// TEMPORARY: EOP_ERR_CONFLICT from eop/types.h once the host's hooks change lands.
-    static let conflict: Int32 = -7
+    static let conflict: Int32 = EOP_ERR_CONFLICT
 }

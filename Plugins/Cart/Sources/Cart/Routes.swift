@@ -40,7 +40,7 @@ extension Cart {
 
     /// The owner's cart, or the empty view when they have none (no cart is made by looking).
     func cartView(_ who: Owner) throws -> [String: Any] {
-        if let cartID = who.cartID { return try view(cartID) }
+        if who.cartID != nil { return try view(try namedCart(who).id) }
         return try openCart(for: who, create: false).map { try view($0.id) } ?? emptyView()
     }
 

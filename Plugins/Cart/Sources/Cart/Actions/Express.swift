@@ -83,7 +83,7 @@ extension Cart {
             case EOP_ERR_NOT_FOUND, EOP_ERR_UNAVAILABLE, EOP_ERR_TIMEOUT:
                 throw CartError.unavailable("Order is not active: express checkout needs the Order module to place the order (order.checkout.place: \(error.message))",
                                             extra: ["missing": ["order"], "cart_id": cartID])
-            case CartStatus.conflict:
+            case EOP_ERR_CONFLICT:
                 throw CartError.conflict("order", error.message, extra: ["cart_id": cartID])
             default:
                 throw CartError(422, field: "order", error.message, extra: ["cart_id": cartID])

@@ -47,7 +47,7 @@ extension Cart {
             }
             let list = changed.map { "\($0.0.sku) \($0.0.unitPrice) → \($0.1.unitPrice)" }.joined(separator: ", ")
             let now = try record(first.id)
-            throw CartError.conflict("price_changes", "prices changed: \(list) (\(first.currency) minor units); check the cart and confirm again",
+            throw CartError.conflict(nil, "prices changed: \(list) (\(first.currency) minor units); check the cart and confirm again",
                                      extra: ["price_changes": now?.priceChanges ?? [], "cart_id": first.id])
         }
 

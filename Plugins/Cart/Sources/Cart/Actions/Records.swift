@@ -37,15 +37,10 @@ extension Cart {
     /// once in `newToken`: only its hash is kept). A customer who also brings a guest token
     /// gets the guest cart merged into theirs first (see `mergeGuestCart`).
     func openCart(for owner: Owner, create: Bool) throws -> (id: String, newToken: String?)? {
-        if let cartID = owner.cartID {
-            guard let r = try sql.execute("SELECT status, customer_id FROM carts WHERE id = $1::uuid", cartID).first else {
-                throw CartError.notFound("cart '\(cartID)'")
-            }
-            if let customer = owner.customerID, try r.string("customer_id") != customer {
-                throw CartError.forbidden("cart_id", "the cart is not the customer's")
-            }
-            guard try r.requiredString("status") == "open" else { throw CartError.conflict("cart_id", "the cart is \(try r.requiredString("status"))") }
-            return (cartID, nil)
+        if owner.cartID != nil {
+            let named = try namedCart(owner)
+            guard named.status == "open" else { throw CartError.conflict("cart_id", "the cart is \(named.status)") }
+            return (named.id, nil)
         }
         if let customer = owner.customerID {
             if let token = owner.cartToken { try mergeGuestCart(token: token, into: customer) }
@@ -67,6 +62,21 @@ extension Cart {
         let token = CartToken.generate(), id = Cart.newID()
         try sql.execute("INSERT INTO carts (id, token_hash, currency) VALUES ($1::uuid, \(CartToken.hashSQL(2)), $3)", id, token, settings.currency)
         return (id, token)
+    }
+
+    /// The cart `owner.cartID` names, checked against the owner given with it: a customer's
+    /// own cart, a guest's by their token; by id alone (staff, modules), any cart.
+    func namedCart(_ owner: Owner) throws -> (id: String, status: String) {
+        guard let cartID = owner.cartID else { throw CartError.invalid("cart_id", "is required") }
+        guard let r = try sql.execute("""
+            SELECT status, customer_id, coalesce(token_hash = \(CartToken.hashSQL(2)), false) AS token_ok FROM carts WHERE id = $1::uuid
+            """, cartID, owner.cartToken ?? "").first else { throw CartError.notFound("cart '\(cartID)'") }
+        if let customer = owner.customerID {
+            guard try r.string("customer_id") == customer else { throw CartError.forbidden("cart_id", "the cart is not the customer's") }
+        } else if owner.cartToken != nil {
+            guard try r.bool("token_ok") == true, try r.string("customer_id") == nil else { throw CartError.forbidden("cart_id", "the cart is not this guest's") }
+        }
+        return (cartID, try r.requiredString("status"))
     }
 
     /// The customer's open shopping cart.

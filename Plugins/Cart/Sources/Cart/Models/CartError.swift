@@ -35,7 +35,7 @@ struct CartError: Error, CustomStringConvertible {
     /// read it as "Cart is not active".
     var abiStatus: Int32 {
         switch status {
-        case 409: CartStatus.conflict
+        case 409: EOP_ERR_CONFLICT
         case 403: EOP_ERR_DENIED
         case 503: EOP_ERR_UNAVAILABLE
         default: EOP_ERR_INVALID
@@ -57,12 +57,6 @@ struct CartError: Error, CustomStringConvertible {
         if let extra, let more = JSON.decode(extra) as? [String: Any] { object.merge(more) { old, _ in old } }
         return HTTPAnswer(status: status, headers: [("content-type", "application/problem+json")], body: Array(JSON.data(object)))
     }
-}
-
-/// ABI statuses Cart answers with beyond those of the header it was built against.
-enum CartStatus {
-    /// "The request conflicts with the cart's state" (prices changed, cart converted).
-    static let conflict: Int32 = EOP_ERR_CONFLICT
 }
 
 extension SQLError {

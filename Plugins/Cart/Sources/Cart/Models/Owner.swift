@@ -10,10 +10,10 @@ struct Owner {
 
     /// From a command or query payload: `customer_id`, `cart_token`, `cart_id`.
     static func read(_ input: JSONInput) throws(CartError) -> Owner {
-        var owner = Owner(customerID: try input.optionalText("customer_id", max: 200), cartToken: try input.optionalText("cart_token", max: 200),
-                          cartID: try input.optionalID("cart_id"))
-        if owner.cartToken.map(CartToken.isWellFormed) == false { owner.cartToken = nil }  // not one of ours: as if none
-        return owner
+        // A token that is not one of ours is kept as given: it matches no cart (and so never
+        // turns a request for a named cart into one by id alone).
+        Owner(customerID: try input.optionalText("customer_id", max: 200), cartToken: try input.optionalText("cart_token", max: 200),
+              cartID: try input.optionalID("cart_id"))
     }
 }
 
