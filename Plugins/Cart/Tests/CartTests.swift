@@ -443,6 +443,19 @@ struct CartTests {
         }
     }
 
+    @Test("a line may total at most 10^13 minor units: a larger quantity is refused, so totals never overflow")
+    func lineTotalBound() async throws {
+        let shop = try await CartShop(cartSettings: #"{"max_line_quantity": 1000}"#)
+        defer { shop.shutdown() }
+        try await shop.http { api in
+            let v = try await api.product("Yacht", [("YACHT", 1_000_000_000_000)])[0]
+            let ten = try await api.add(["variant_id": v, "quantity": 10])
+            #expect(int(ten.json["subtotal"]) == 10_000_000_000_000)
+            let more = try await api.call(.post, "/api/cart/items", json: ["variant_id": v], token: ten.json["cart_token"] as? String)
+            #expect(more.status == 422 && more.field == "quantity" && more.detail.contains("at most 10000000000000"), "\(more.text)")
+        }
+    }
+
     @Test("concurrent adds: 20 at once to one guest cart make one line of 21; 10 first adds at once by one customer make one cart")
     func concurrentAdds() async throws {
         let shop = try await CartShop(cartSettings: #"{"max_line_quantity": 100}"#)

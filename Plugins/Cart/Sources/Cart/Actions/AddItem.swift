@@ -48,13 +48,23 @@ extension Cart {
         return q
     }
 
+    /// A line may total at most `CartRecord.maxLineTotal`.
+    func checkLineTotal(_ unitPrice: Int64, _ quantity: Int64) throws(CartError) {
+        let (total, overflow) = unitPrice.multipliedReportingOverflow(by: quantity)
+        guard !overflow, total <= CartRecord.maxLineTotal else {
+            throw .unprocessable("quantity", "a line may total at most \(CartRecord.maxLineTotal) (minor units)")
+        }
+    }
+
     private func giftCard(_ input: JSONInput) throws(CartError) -> NewLine {
         let amount = try input.int("amount", min: 1)
         guard amount <= settings.giftCardMax else { throw .unprocessable("amount", "a gift card is worth at most \(settings.giftCardMax) (minor units)") }
         var details: [String: Any] = [:]
         if let email = try checkedEmail(input, "recipient_email") { details["recipient_email"] = email }
         if let message = try input.optionalText("message", max: 500) { details["message"] = message }
-        return .fixed(.giftCard, sku: "GIFT-CARD", name: "Gift card", quantity: try quantity(input), amount: amount,
+        let count = try quantity(input)
+        try checkLineTotal(amount, count)
+        return .fixed(.giftCard, sku: "GIFT-CARD", name: "Gift card", quantity: count, amount: amount,
                       currency: try currencyCode(input), details: details)
     }
 
@@ -132,6 +142,7 @@ extension Cart {
         }
         guard let price = try quote([(variantID, wanted)]).first else { throw PluginError("catalog.price.quote answered no item") }
         if let reason = price.unavailable { throw CartError.unprocessable("variant_id", "\(price.sku) cannot be bought: \(reason)") }
+        try checkLineTotal(price.unitPrice, wanted)
         return price
     }
 

@@ -11,6 +11,7 @@ extension Cart {
     /// A malformed adjustment is skipped and logged, naming its plugin.
     func collectAdjustments(_ record: CartRecord, codes: [String]? = nil) throws -> (adjustments: [Adjustment], error: String?) {
         guard !record.lines.isEmpty else { return ([], nil) }
+        try record.checkTotals()
         var payload: [String: Any] = [
             "cart_id": record.id, "currency": record.currency, "codes": codes ?? record.codes,
             "subtotal": record.lines.reduce(0) { $0 + $1.total },

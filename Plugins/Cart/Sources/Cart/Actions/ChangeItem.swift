@@ -10,7 +10,7 @@ extension Cart {
         let quantity = try input.int("quantity", min: 1)
         guard quantity <= settings.maxLineQuantity else { throw CartError.unprocessable("quantity", "at most \(settings.maxLineQuantity) per line") }
         guard let cart = try openCart(for: owner, create: false),
-              let line = try sql.execute("SELECT kind, variant_id::text FROM cart_lines WHERE id = $1::uuid AND cart_id = $2::uuid", lineID, cart.id).first
+              let line = try sql.execute("SELECT kind, variant_id::text, unit_price FROM cart_lines WHERE id = $1::uuid AND cart_id = $2::uuid", lineID, cart.id).first
         else { throw CartError.notFound("line '\(lineID)' in your cart") }
         let kind = LineKind(rawValue: try line.requiredString("kind")) ?? .variant
         if kind == .fee { throw CartError.forbidden("quantity", "a fee line's quantity is fixed") }
@@ -19,6 +19,7 @@ extension Cart {
             price = try quote([(variant, quantity)]).first
             if let reason = price?.unavailable { throw CartError.unprocessable("line_id", "\(price?.sku ?? "") cannot be bought: \(reason)") }
         }
+        try checkLineTotal(price?.unitPrice ?? line.requiredInt64("unit_price"), quantity)
         try sql.transaction {
             let locked = try lockOpenCart(cart.id)
             if let price, price.currency != locked.currency {

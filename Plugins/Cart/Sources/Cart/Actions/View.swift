@@ -11,6 +11,7 @@ extension Cart {
     }
 
     func view(_ record: CartRecord) throws -> [String: Any] {
+        try record.checkTotals()
         let collected = try collectAdjustments(record)
         let totals = try totals(record, adjustments: collected.adjustments)
         var out: [String: Any] = [
