@@ -1,0 +1,65 @@
+import Foundation
+
+/// Taka amounts as bKash and Nagad write them ("1250.50") and as EOP keeps them (125050 paisa),
+/// converted with integers only so no floating point ever touches money.
+enum BDTAmount {
+    /// 125050 → "1250.50".
+    static func decimalString(paisa: Int64) -> String {
+        let taka = paisa / 100
+        let rest = paisa % 100
+        return "\(taka)." + (rest < 10 ? "0\(rest)" : "\(rest)")
+    }
+
+    /// "1250.5", "1250.50" or "1250" → 125050; nil for anything else (signs, exponents, more
+    /// than two significant decimals, overflow). Extra trailing zeros ("15.000") are accepted.
+    static func paisa(_ text: String) -> Int64? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let wholePart = parts.first, !wholePart.isEmpty, wholePart.allSatisfy(\.isASCIIDigit) else { return nil }
+        var fraction = parts.count == 2 ? Substring(parts[1]) : ""
+        if parts.count == 2 && fraction.isEmpty { return nil }
+        guard fraction.allSatisfy(\.isASCIIDigit) else { return nil }
+        while fraction.count > 2, fraction.last == "0" { fraction = fraction.dropLast() }
+        guard fraction.count <= 2 else { return nil }
+        let cents = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0))!
+        guard let taka = Int64(wholePart) else { return nil }
+        let (scaled, overflow) = taka.multipliedReportingOverflow(by: 100)
+        guard !overflow else { return nil }
+        let (total, overflow2) = scaled.addingReportingOverflow(cents)
+        return overflow2 ? nil : total
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// Reading and writing the small JSON objects bKash and Nagad exchange. Their values are
+/// strings (amounts included); a number is read only when it is an integer.
+enum BDGatewayJSON {
+    static func object(_ bytes: [UInt8]) -> [String: Any]? {
+        guard !bytes.isEmpty, let value = try? JSONSerialization.jsonObject(with: Data(bytes)) else { return nil }
+        return value as? [String: Any]
+    }
+
+    static func string(_ object: [String: Any], _ key: String) -> String? {
+        switch object[key] {
+        case let text as String: return text
+        case let number as Int: return String(number)
+        case let number as Int64: return String(number)
+        default: return nil
+        }
+    }
+
+    /// Compact JSON with sorted keys and unescaped slashes, so what is signed is stable.
+    static func bytes(_ object: [String: Any]) -> [UInt8] {
+        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Array(data ?? Data("{}".utf8))
+    }
+}
+
+/// A return URL's query, as the core hands it over (decoded name/value pairs).
+enum BDQuery {
+    static func value(_ query: [(String, String)], _ name: String) -> String? {
+        query.first { $0.0 == name }?.1
+    }
+}
