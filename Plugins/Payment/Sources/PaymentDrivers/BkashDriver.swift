@@ -40,10 +40,15 @@ import Foundation
 import Synchronization
 import _CryptoExtras
 
+/// bKash tokenized checkout behind `PaymentDriver`. One instance per process: it keeps the
+/// id_token and the SNS certificates between calls. Settings are listed at the top of this file.
 public final class BkashDriver: PaymentDriver {
+    /// "bkash".
     public let id = "bkash"
+    /// "bKash".
     public let displayName = "bKash"
 
+    /// The default `base_url`: bKash's sandbox.
     public static let sandboxBaseURL = "https://tokenized.sandbox.bka.sh/v1.2.0-beta"
 
     /// id_tokens by base URL and app key: bKash asks merchants to reuse a token until it
@@ -52,6 +57,7 @@ public final class BkashDriver: PaymentDriver {
     /// SNS certificates by URL, as AWS recommends (they change rarely).
     private let certificates = Mutex<[String: _RSA.Signing.PublicKey]>([:])
 
+    /// A driver with empty token and certificate caches.
     public init() {}
 
     private struct GrantedToken: Sendable {
@@ -62,6 +68,8 @@ public final class BkashDriver: PaymentDriver {
 
     // MARK: - Payment flow
 
+    /// Creates the payment (mode 0011, intent sale, merchantInvoiceNumber = the EOP payment id)
+    /// and answers bKash's page as the redirect; providerReference is bKash's paymentID.
     public func start(_ request: StartRequest, context: DriverContext) throws(DriverError) -> StartResult {
         let credentials = try Credentials(context)
         guard request.currency == "BDT" else { throw .unsupported("bkash: currency \(request.currency) is not supported; bKash takes BDT only") }
@@ -162,6 +170,7 @@ public final class BkashDriver: PaymentDriver {
         return CaptureResult(captured: true, captureReference: BDGatewayJSON.string(after, "trxID"))
     }
 
+    /// Refunds part or all of a completed payment (bKash allows several partial refunds).
     public func refund(_ payment: PaymentReference, amount: Int64, reason: String, idempotencyKey: String, context: DriverContext) throws(DriverError) -> RefundResult {
         let credentials = try Credentials(context)
         guard amount > 0, amount <= payment.amount else {
@@ -196,6 +205,9 @@ public final class BkashDriver: PaymentDriver {
 
     // MARK: - Webhooks (Amazon SNS)
 
+    /// Verifies an SNS message (signature, certificate host, optional topic); a
+    /// SubscriptionConfirmation is confirmed and gives no event, a Notification of a completed
+    /// payment gives one `.captured` event keyed by the SNS MessageId.
     public func verifyWebhook(_ webhook: IncomingWebhook, context: DriverContext) throws(DriverError) -> [WebhookEvent] {
         guard let json = BDGatewayJSON.object(webhook.body), let sns = SNSMessage(json) else {
             throw .rejected("bkash: webhook body is not an SNS message")

@@ -43,15 +43,23 @@
 import Foundation
 import _CryptoExtras
 
+/// Nagad's online checkout behind `PaymentDriver`. Stateless; settings are listed at the top
+/// of this file.
 public struct NagadDriver: PaymentDriver {
+    /// "nagad".
     public let id = "nagad"
+    /// "Nagad".
     public let displayName = "Nagad"
 
+    /// The default `base_url`: Nagad's sandbox.
     public static let sandboxBaseURL = "http://sandbox.mynagad.com:10080/remote-payment-gateway-1.0"
     static let apiVersion = "v-0.2.0"
 
+    /// A driver; everything it needs comes with each call's context.
     public init() {}
 
+    /// Initializes and completes the checkout at Nagad and answers Nagad's page as the
+    /// redirect; providerReference is Nagad's paymentReferenceId.
     public func start(_ request: StartRequest, context: DriverContext) throws(DriverError) -> StartResult {
         let config = try Config(context)
         guard request.currency == "BDT" else { throw .unsupported("nagad: currency \(request.currency) is not supported; Nagad takes BDT only") }
@@ -121,10 +129,12 @@ public struct NagadDriver: PaymentDriver {
         return CaptureResult(captured: true, captureReference: verified.issuerReference)
     }
 
+    /// Always `.unsupported`: Nagad publishes no refund API.
     public func refund(_ payment: PaymentReference, amount: Int64, reason: String, idempotencyKey: String, context: DriverContext) throws(DriverError) -> RefundResult {
         throw .unsupported("nagad: Nagad publishes no refund API for the online checkout; refund from the Nagad merchant portal")
     }
 
+    /// Always `.unsupported`: Nagad publishes no webhook.
     public func verifyWebhook(_ webhook: IncomingWebhook, context: DriverContext) throws(DriverError) -> [WebhookEvent] {
         throw .unsupported("nagad: Nagad sends no webhook for the online checkout; payments are confirmed through the verify API when the customer returns")
     }
