@@ -147,6 +147,16 @@ let package = Package(
             ],
             path: "Sources/Admin"
         ),
+        // Outbound HTTP for plugins (eop.http_client.v1) through async-http-client.
+        .target(
+            name: "EOPOutbound",
+            dependencies: [
+                "EOPABI", "EOPDispatch", "EOPLoader",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Outbound"
+        ),
         .target(
             name: "EOPNotification",
             dependencies: [
@@ -163,7 +173,7 @@ let package = Package(
             name: "EOPHost",
             dependencies: [
                 "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPLicense", "EOPStorage", "EOPEventLog", "EOPGateway",
-                "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification",
+                "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification", "EOPOutbound",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -246,7 +256,7 @@ let package = Package(
         ),
         // A durable host with module plugins and a gateway in front, for the plugins' tests.
         .target(name: "EOPPluginTesting",
-                dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting",
+                dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting", "EOPOutbound",
                                .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/PluginTesting"),
         .testTarget(name: "MenuTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Menu/Tests"),
@@ -255,7 +265,7 @@ let package = Package(
 
         .testTarget(
             name: "HostTests",
-            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway", "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification",
+            dependencies: ["EOPHost", "EOPLoader", "EOPDispatch", "EOPManifest", "EOPPlatformKit", "EOPABI", "CFFI", "EOPStorage", "EOPEventLog", "EOPTesting", "EOPGateway", "EOPAdmin", "EOPIdentity", "EOPConsole", "EOPNotification", "EOPOutbound",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/HostTests",
             exclude: ["Fixtures"]

@@ -10,17 +10,19 @@ public final class DispatchTable: @unchecked Sendable {
     struct Routes {
         var facts: [String: [Subscriber]] = [:]
         var owners: [String: QueryOwner] = [:]
+        /// Hook topic → its handlers, in call order.
+        var hooks: [String: [HookHandler]] = [:]
         var mailboxes: [String: Mailbox] = [:]
     }
 
-    private let routes = Mutex(Routes())
+    let routes = Mutex(Routes())
     /// Where failed events go.
     public let deadLetters: DeadLetterStore
     /// The backoff for RETRY.
     public let retry: RetryPolicy
     private let logger: Logger
     /// Where queries are answered: handlers may block (SQL, a nested query), so not on GCD.
-    private let queryPool = BlockingPool(name: "eop.queries")
+    let queryPool = BlockingPool(name: "eop.queries")
 
     /// An empty table.
     public init(deadLetters: DeadLetterStore = InMemoryDeadLetterStore(), retry: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "eop.dispatch")) {
@@ -87,6 +89,7 @@ public final class DispatchTable: @unchecked Sendable {
             r.facts[topic] = kept.isEmpty ? nil : kept
         }
         r.owners = r.owners.filter { $0.value.pluginID != pluginID }
+        Self.removeHooks(of: pluginID, from: &r)
     }
 
     /// The slots subscribed to `topic`.

@@ -9,6 +9,7 @@ import EOPLicense
 import EOPLoader
 import EOPManifest
 import EOPNotification
+import EOPOutbound
 import EOPPlatformKit
 import Foundation
 import Logging
@@ -61,6 +62,7 @@ public final class Platform: Sendable {
         let loader = try configuration.loaderConfiguration(gate: license, eventLog: eventLog)
         plugins = PluginHost(configuration: loader, logger: logger)
         eventLog?.registerExtensions(on: plugins)
+        HTTPClientExtension.register(on: plugins)
         notifications = try Self.notifications(database: database, configuration: configuration, events: loader.events, identity: identity, logger: logger)
         if let notifications, let eventLog { notifications.registerExtension(on: plugins, storage: eventLog) }
     }

@@ -86,15 +86,39 @@ extension PluginHost {
         return table.request(EventEnvelope(event), timeout: timeout)
     }
 
+    /// Invokes a hook for a plugin: the topic must be listed under its `requests`.
+    func invokeHook(from context: PluginContext, event: eop_event_t, timeout: Duration) -> HookOutcome {
+        let topic = event.topic.string
+        guard context.requests.contains(topic) else {
+            return HookOutcome(replies: [], status: EOP_ERR_DENIED, message: "'\(context.manifest.id)' may not invoke '\(topic)': it is not listed under 'requests' in \(context.manifest.file)")
+        }
+        let payload = event.payload.map { Data(bytes: $0, count: event.payload_len) } ?? Data()
+        let current = CurrentDelivery.event
+        return invokeHook(topic: topic, payload: payload, source: context.manifest.id, timeout: timeout,
+                          correlationID: event.correlation_id.uuid ?? current?.correlationID, causationID: event.causation_id.uuid ?? current?.id)
+    }
+
+    /// Calls every handler of a hook topic in order (see `DispatchTable.invokeHook`).
+    public func invokeHook(topic: String, payload: Data, source: String, timeout: Duration, correlationID: UUID? = nil, causationID: UUID? = nil) -> HookOutcome {
+        let version: UInt32
+        do {
+            version = try validate(topic: topic, payload: payload, contentType: "application/json", schemaVersion: 0, expecting: [.hook])
+        } catch {
+            return HookOutcome(replies: [], status: error.status, message: error.message)
+        }
+        let id = UUIDv7.generate()
+        let event = Event(topic: topic, schemaVersion: version, payload: payload, id: id,
+                          timeUnixMicros: UTCTime.unixMicroseconds(from: Date()), source: source,
+                          correlationID: correlationID ?? id, causationID: causationID)
+        return table.invokeHook(EventEnvelope(event), timeout: timeout)
+    }
+
     /// Checks kind, schema version and JSON payload against the topic's schema (when one
     /// is declared); returns the schema version to stamp on the event.
     private func validate(topic: String, payload: Data, contentType: String, schemaVersion: UInt32, expecting kinds: Set<EventSchema.Kind>) throws(HostCallError) -> UInt32 {
         guard let schema = configuration.events[topic] else { return max(schemaVersion, 1) }
-        guard schema.kind != .hook else {
-            throw HostCallError(status: EOP_ERR_INVALID, message: "'\(topic)' is a hook (\(schema.file)); hooks are not served by ABI \(ABICheck.hostVersionText) yet")
-        }
         guard kinds.contains(schema.kind) else {
-            let hint = schema.kind == .fact ? "publish it" : "send it with request"
+            let hint = schema.kind == .fact ? "publish it" : schema.kind == .hook ? "invoke it through eop.hook.v1" : "send it with request"
             throw HostCallError(status: EOP_ERR_INVALID, message: "'\(topic)' is a \(schema.kind.rawValue) (\(schema.file)); \(hint)")
         }
         if schemaVersion != 0, schemaVersion != UInt32(schema.version) {

@@ -140,10 +140,12 @@ extension PluginHost {
             try run.step("switch") { () throws(StepFailure) -> (Void, String) in
                 do {
                     try table.installOwners(pluginID: id, owners: slots.owners)
+                    table.installHooks(pluginID: id, hooks: slots.hooks)
                     try transport.retarget(pluginID: id, subscribers: slots.subscribers, generation: new.generation)
                 } catch {
                     if let before = old.prepared.map({ makeSlots(old, $0) }) {
                         try? table.installOwners(pluginID: id, owners: before.owners)
+                        table.installHooks(pluginID: id, hooks: before.hooks)
                         try? transport.retarget(pluginID: id, subscribers: before.subscribers, generation: old.generation)
                     }
                     throw StepFailure(step: "switch", reason: "\(error)", rolledBack: true)

@@ -68,6 +68,7 @@ public final class PluginHost: @unchecked Sendable {
         pluginLogger[metadataKey: "component"] = "plugin"
         self.pluginLogger = pluginLogger
         installDirectory()
+        extensions.register(EOP_EXT_HOOK_V1, table: UnsafeRawPointer(HookExtension.table))
     }
 
     // MARK: Records
@@ -207,6 +208,7 @@ public final class PluginHost: @unchecked Sendable {
         let slots = makeSlots(context, prepared)
         do {
             try table.installOwners(pluginID: manifest.id, owners: slots.owners)
+            table.installHooks(pluginID: manifest.id, hooks: slots.hooks)
             // Paused: events queue but none is delivered before activate() returns OK.
             try transport.attach(pluginID: manifest.id, subscribers: slots.subscribers)
         } catch {
@@ -260,6 +262,7 @@ public final class PluginHost: @unchecked Sendable {
     struct Slots {
         var subscribers: [Subscriber]
         var owners: [QueryOwner]
+        var hooks: [HookHandler]
         var routes: [RouteBinding]
     }
 
@@ -270,24 +273,27 @@ public final class PluginHost: @unchecked Sendable {
                        invocation: sub.typed.map { .typed($0) } ?? .generic(unsafeBitCast(sub.symbol, to: eop_event_handler_fn.self), pluginContext))
         }
         let storage = configuration.storage
-        let owners = prepared.answers.map { answer in
-            let generic = QueryOwner(pluginID: id, topic: answer.topic, handlerName: answer.handler,
-                                     invocation: .generic(unsafeBitCast(answer.symbol, to: eop_query_handler_fn.self), pluginContext))
+        // Answers and hook handlers share the query handler's C shape.
+        func call(_ topic: String, _ handler: String, _ symbol: UnsafeMutableRawPointer) -> QueryOwner {
+            let generic = QueryOwner(pluginID: id, topic: topic, handlerName: handler,
+                                     invocation: .generic(unsafeBitCast(symbol, to: eop_query_handler_fn.self), pluginContext))
             guard let storage else {
-                return QueryOwner(pluginID: id, topic: answer.topic, handlerName: answer.handler, invocation: generic.invocation, gate: context.gate)
+                return QueryOwner(pluginID: id, topic: topic, handlerName: handler, invocation: generic.invocation, gate: context.gate)
             }
             // Same call, then any transaction the handler left open is rolled back on this thread.
-            return QueryOwner(pluginID: id, topic: answer.topic, handlerName: answer.handler, invocation: .swift { envelope in
+            return QueryOwner(pluginID: id, topic: topic, handlerName: handler, invocation: .swift { envelope in
                 let result = generic.answer(envelope)
                 storage.endCall(pluginID: id)
                 return result
             }, gate: context.gate)
         }
+        let owners = prepared.answers.map { call($0.topic, $0.handler, $0.symbol) }
+        let hooks = prepared.hooks.map { HookHandler(call: call($0.topic, $0.handler, $0.symbol), order: $0.order) }
         let routes = prepared.routes.map { r in
             RouteBinding(pluginID: id, route: r.route, handler: unsafeBitCast(r.symbol, to: eop_route_handler_fn.self),
                          pluginContext: pluginContext, calls: context.gate)
         }
-        return Slots(subscribers: subscribers, owners: owners, routes: routes)
+        return Slots(subscribers: subscribers, owners: owners, hooks: hooks, routes: routes)
     }
 
     // MARK: Preparation (everything before init)
@@ -306,6 +312,13 @@ public final class PluginHost: @unchecked Sendable {
         var symbol: UnsafeMutableRawPointer
     }
 
+    struct PreparedHook {
+        var topic: String
+        var handler: String
+        var order: Int
+        var symbol: UnsafeMutableRawPointer
+    }
+
     struct PreparedRoute {
         var route: Route
         var symbol: UnsafeMutableRawPointer
@@ -316,6 +329,7 @@ public final class PluginHost: @unchecked Sendable {
         var settings: ModuleSettings
         var subscriptions: [PreparedSubscription]
         var answers: [PreparedAnswer]
+        var hooks: [PreparedHook]
         var routes: [PreparedRoute]
     }
 
@@ -357,6 +371,16 @@ public final class PluginHost: @unchecked Sendable {
             }
             answers.append(PreparedAnswer(topic: answer.topic, handler: answer.handler, symbol: symbol))
         }
+        var hooks: [PreparedHook] = []
+        for (index, hook) in manifest.hooks.enumerated() {
+            if let schema = configuration.events[hook.topic], schema.kind != .hook {
+                throw LoadError("\(manifest.file): field 'hooks[\(index)].topic': '\(hook.topic)' is a \(schema.kind.rawValue), not a hook (\(schema.file))")
+            }
+            guard let symbol = image.symbol(hook.handler) else {
+                throw LoadError("handler symbol '\(hook.handler)' (for '\(hook.topic)', \(manifest.file) field 'hooks[\(index)].handler') is not exported by \(manifest.library)")
+            }
+            hooks.append(PreparedHook(topic: hook.topic, handler: hook.handler, order: hook.order, symbol: symbol))
+        }
         var routes: [PreparedRoute] = []
         for (index, route) in manifest.routes.enumerated() {
             guard let symbol = image.symbol(route.handler) else {
@@ -364,7 +388,7 @@ public final class PluginHost: @unchecked Sendable {
             }
             routes.append(PreparedRoute(route: route, symbol: symbol))
         }
-        return Prepared(image: image, settings: settings, subscriptions: subscriptions, answers: answers, routes: routes)
+        return Prepared(image: image, settings: settings, subscriptions: subscriptions, answers: answers, hooks: hooks, routes: routes)
     }
 
     private func resolveSettings(_ manifest: PluginManifest) throws(LoadError) -> ModuleSettings {

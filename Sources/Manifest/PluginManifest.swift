@@ -32,6 +32,17 @@ public struct PluginManifest: Sendable, Equatable {
         public var handler: String
     }
 
+    /// A hook topic this plugin takes part in: its handler runs, in `order`, every time
+    /// some plugin invokes the hook (synchronous, may veto).
+    public struct Hook: Sendable, Equatable {
+        /// The hook topic.
+        public var topic: String
+        /// The exported C symbol (the query handler's shape).
+        public var handler: String
+        /// Lower runs first; ties run in plugin-id order. Default 100.
+        public var order: Int
+    }
+
     /// The plugin id, e.g. `catalog` or `acme.loyalty`.
     public var id: String
     /// A human name for lists.
@@ -52,8 +63,10 @@ public struct PluginManifest: Sendable, Equatable {
     public var subscribes: [Subscription]
     /// Command and query topics it answers.
     public var answers: [Answer]
-    /// Command and query topics it may send.
+    /// Command, query and hook topics it may send.
     public var requests: [String]
+    /// Hook topics it takes part in.
+    public var hooks: [Hook] = []
     /// The release date (`YYYY-MM-DD`), checked against the license's `updates_until`.
     public var releaseDate: String?
     /// The release channel: stable, rc or beta.
@@ -98,7 +111,7 @@ public struct PluginManifest: Sendable, Equatable {
         let json = try JSONFields.parse(data, file: file)
         try json.rejectUnknownKeys([
             "id", "name", "version", "abi", "library", "runtime", "dependencies", "publishes", "subscribes",
-            "answers", "requests", "settings", "description", "release_date", "channel", "migrations", "routes",
+            "answers", "hooks", "requests", "settings", "description", "release_date", "channel", "migrations", "routes",
             "permissions", "docs", "publisher",
         ])
         let id = try json.string("id")
@@ -157,7 +170,21 @@ public struct PluginManifest: Sendable, Equatable {
             guard CSymbol.isValid(handler) else { throw ans.error("handler", "\"\(handler)\" is not a C symbol name") }
             return Answer(topic: topic, handler: handler)
         }
+        let hooks = try json.objectArray("hooks").map { hook -> Hook in
+            try hook.rejectUnknownKeys(["topic", "handler", "order"])
+            let topic = try hook.string("topic")
+            guard Topic.isValid(topic) else { throw hook.error("topic", "\"\(topic)\" is not a topic: \(Topic.rule)") }
+            let handler = try hook.string("handler")
+            guard CSymbol.isValid(handler) else { throw hook.error("handler", "\"\(handler)\" is not a C symbol name") }
+            let order = try hook.int("order") ?? 100
+            guard (0...10_000).contains(order) else { throw hook.error("order", "\(order) is outside 0…10000") }
+            return Hook(topic: topic, handler: handler, order: order)
+        }
         var seen = Set<String>()
+        for (i, hook) in hooks.enumerated() where !seen.insert(hook.topic).inserted {
+            throw json.error("hooks[\(i)].topic", "\"\(hook.topic)\" is declared twice")
+        }
+        seen = []
         for (i, sub) in subscribes.enumerated() where !seen.insert(sub.topic).inserted {
             throw json.error("subscribes[\(i)].topic", "\"\(sub.topic)\" is subscribed twice")
         }
@@ -204,7 +231,7 @@ public struct PluginManifest: Sendable, Equatable {
         return PluginManifest(
             id: id, name: try json.optionalString("name") ?? id, version: version, abi: (major, minor),
             library: library, runtime: runtime, dependencies: dependencies, publishes: publishes,
-            subscribes: subscribes, answers: answers, requests: requests, releaseDate: releaseDate, channel: channel,
+            subscribes: subscribes, answers: answers, requests: requests, hooks: hooks, releaseDate: releaseDate, channel: channel,
             publisher: try json.optionalString("publisher"), migrations: try json.stringArray("migrations"), routes: routes, permissions: permissions, settingsSchemaJSON: settings,
             file: file, directory: directory, docs: docs
         )

@@ -313,6 +313,66 @@ struct StorefrontCatalogTests {
         }
     }
 
+    @Test("pages are kept for visitors without cookies until a catalog change or the second a flash sale starts or ends")
+    func pageCache() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(database)
+        defer { host.shutdown(); log.shutdown() }
+        try await gateway.application().test(.live) { client in
+            let staff: HTTPFields = [.contentType: "application/json",
+                                     HTTPField.Name("x-test-principal")!: "staff:u1:catalog.product.read,catalog.product.write,catalog.price.write"]
+            func send(_ uri: String, _ method: HTTPRequest.Method, _ json: String) async throws -> [String: Any] {
+                try await client.execute(uri: uri, method: method, headers: staff, body: ByteBuffer(string: json)) { r in
+                    #expect(r.status.code < 300, "\(uri): \(String(buffer: r.body))")
+                    return try #require(try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any])
+                }
+            }
+            let product = try await send("/api/catalog/products", .post, #"""
+                {"name": "Brass Desk Lamp", "slug": "brass-desk-lamp", "status": "active", "variants": [{"sku": "LAMP-B", "price": 4999, "currency": "EUR"}]}
+                """#)
+            let variantID = try #require((product["variants"] as? [[String: Any]])?.first?["id"] as? String)
+            // The created fact may still be on its way: wait until a page is kept, then it stays.
+            func page() async throws -> (html: String, cache: String?) {
+                let (status, html, headers) = try await StorefrontTests.get(client, "/products/brass-desk-lamp")
+                #expect(status == .ok)
+                return (html, headers[HTTPField.Name("x-page-cache")!])
+            }
+            func eventually(_ what: String, _ check: (String, String?) -> Bool) async throws -> (html: String, cache: String?) {
+                for _ in 0..<100 {
+                    let p = try await page()
+                    if check(p.html, p.cache) { return p }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                Issue.record("never: \(what)")
+                return try await page()
+            }
+            _ = try await eventually("a kept page") { _, cache in cache == "hit" }
+            let kept = try await page()
+            #expect(kept.cache == "hit" && kept.html.contains("€49.99"))
+            let withCookie = try await StorefrontTests.get(client, "/products/brass-desk-lamp", cookie: "sf_wish=x")
+            #expect(withCookie.2[HTTPField.Name("x-page-cache")!] == nil, "a visitor with cookies gets a page rendered for them")
+
+            // A staff price change (catalog.price.changed) drops the kept pages.
+            _ = try await send("/api/catalog/variants/\(variantID)", .patch, #"{"price": 3999}"#)
+            let repriced = try await eventually("the new price") { html, _ in html.contains("€39.99") }
+            #expect(!repriced.html.contains("€49.99"))
+
+            // A flash sale two seconds from now: kept pages show the old price until its first second, the sale until its last.
+            let now = Int(Date().timeIntervalSince1970)
+            let start = now + 3, end = now + 5
+            func iso(_ t: Int) -> String { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(t))) }
+            _ = try await send("/api/catalog/variants/\(variantID)/flash-sales", .post,
+                               #"{"price": 1999, "starts_at": "\#(iso(start))", "ends_at": "\#(iso(end))"}"#)
+            _ = try await eventually("a kept page before the sale") { html, cache in cache == "hit" && html.contains("€39.99") }
+            try await Task.sleep(for: .seconds(Double(start) - Date().timeIntervalSince1970 + 0.3))
+            let during = try await page()
+            #expect(during.html.contains("€19.99"), "the sale shows from its first second, though the page was kept")
+            try await Task.sleep(for: .seconds(Double(end) - Date().timeIntervalSince1970 + 0.3))
+            let after = try await page()
+            #expect(after.html.contains("€39.99") && !after.html.contains("€19.99"), "and is gone after its last")
+        }
+    }
+
     @Test("end to end over HTTP: the setup wizard sets up the shop and loads the sample catalog; home, category, search and product pages show it with prices; the sitemap lists it")
     func wizardToShop() async throws {
         let database = try await TestDatabase.make()

@@ -3,6 +3,7 @@ import EOPEventLog
 import EOPGateway
 import EOPLoader
 import EOPManifest
+import EOPOutbound
 import EOPStorage
 import EOPTesting
 import Foundation
@@ -96,6 +97,7 @@ public final class ModuleHost: @unchecked Sendable {
             gate: RefusingGate(refused: refused), transport: log, storage: log, swapHistory: log)
         let host = PluginHost(configuration: configuration)
         log.registerExtensions(on: host)
+        HTTPClientExtension.register(on: host)
         self.log = log
         self.host = host
         gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: TestPrincipals()))

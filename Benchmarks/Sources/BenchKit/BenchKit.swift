@@ -28,8 +28,8 @@ public func shell(_ args: [String], environment: [String: String] = [:]) throws 
 
 /// `wrk -t2 -c32 -d<seconds>s --latency <url>`: requests/s, p50 and p99 in ms, and whether
 /// any answer was not 2xx or a socket failed.
-public func wrk(_ url: String, seconds: Int) throws -> [String: Any] {
-    let out = try shell(["wrk", "-t2", "-c32", "-d\(seconds)s", "--latency", url])
+public func wrk(_ url: String, seconds: Int, headers: [String] = []) throws -> [String: Any] {
+    let out = try shell(["wrk", "-t2", "-c32", "-d\(seconds)s", "--latency"] + headers.flatMap { ["-H", $0] } + [url])
     func line(_ label: String) -> String? { out.split(separator: "\n").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix(label) }.map(String.init) }
     func latencyMS(_ percent: String) -> Double? {
         guard let text = line(percent)?.split(separator: " ").last.map(String.init) else { return nil }

@@ -97,7 +97,7 @@ public struct HostAPI: @unchecked Sendable {
     /// An optional capability's table (e.g. `eop.sql.v1`), or nil when the host lacks it. [any-thread]
     public func extensionTable(_ id: String) -> UnsafeRawPointer? { raw.pointee.get_extension(raw, id) }
 
-    private func withEvent(topic: String, payload: [UInt8], schemaVersion: UInt32,
+    func withEvent(topic: String, payload: [UInt8], schemaVersion: UInt32,
                            _ body: (UnsafePointer<eop_event_t>, UnsafeMutablePointer<eop_error_t>) -> Int32) -> Status {
         let topicBytes = Array(topic.utf8), contentType = Array("application/json".utf8)
         return ErrorBuffer.with { err in
@@ -118,13 +118,13 @@ public struct HostAPI: @unchecked Sendable {
         }
     }
 
-    private func takeString(_ buffer: eop_buffer_t) -> String {
+    func takeString(_ buffer: eop_buffer_t) -> String {
         guard let data = buffer.data else { return "" }
         return String(decoding: UnsafeBufferPointer(start: data, count: buffer.len), as: UTF8.self)
     }
 }
 
-private func withStr<R>(_ s: String, _ body: (eop_str_t) -> R) -> R {
+func withStr<R>(_ s: String, _ body: (eop_str_t) -> R) -> R {
     let bytes = Array(s.utf8)
     return bytes.withUnsafeBufferPointer { b in
         body(eop_str_t(ptr: UnsafeRawPointer(b.baseAddress)?.assumingMemoryBound(to: CChar.self), len: b.count))

@@ -13,6 +13,11 @@ public func catalog_price_quote(_ ctx: UnsafeMutableRawPointer?, _ query: Unsafe
     answerQuery(ctx, query, reply, err) { catalog, query in try catalog.quote(try JSON.object(query.payload)) }
 }
 
+@_cdecl("catalog_price_next_change")
+public func catalog_price_next_change(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ reply: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    answerQuery(ctx, query, reply, err) { catalog, _ in try catalog.nextPriceChange() }
+}
+
 /// Answers a query; a `CatalogError` becomes the query's error (EOP_ERR_INVALID; "not found: …" for an unknown one).
 private func answerQuery(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?,
                    _ body: @escaping (Catalog, IncomingEvent) throws -> Any) -> Int32 {

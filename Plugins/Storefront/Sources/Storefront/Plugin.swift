@@ -14,22 +14,22 @@ private func serve(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ 
 
 @_cdecl("storefront_home")
 public func storefront_home(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    serve(ctx, req, resp, err) { try $0.home($1) }
+    serve(ctx, req, resp, err) { storefront, request in try storefront.cached(request) { try storefront.home($0) } }
 }
 
 @_cdecl("storefront_category")
 public func storefront_category(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    serve(ctx, req, resp, err) { try $0.category($1) }
+    serve(ctx, req, resp, err) { storefront, request in try storefront.cached(request) { try storefront.category($0) } }
 }
 
 @_cdecl("storefront_search")
 public func storefront_search(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    serve(ctx, req, resp, err) { try $0.search($1) }
+    serve(ctx, req, resp, err) { storefront, request in try storefront.cached(request) { try storefront.search($0) } }
 }
 
 @_cdecl("storefront_product")
 public func storefront_product(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    serve(ctx, req, resp, err) { try $0.product($1) }
+    serve(ctx, req, resp, err) { storefront, request in try storefront.cached(request) { try storefront.product($0) } }
 }
 
 @_cdecl("storefront_cart")
@@ -84,10 +84,19 @@ public func storefront_compare_change(_ ctx: UnsafeMutableRawPointer?, _ req: Un
 
 @_cdecl("storefront_sitemap")
 public func storefront_sitemap(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    serve(ctx, req, resp, err) { try $0.sitemap($1) }
+    serve(ctx, req, resp, err) { storefront, request in try storefront.cached(request) { try storefront.sitemap($0) } }
 }
 
 @_cdecl("storefront_robots")
 public func storefront_robots(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
-    serve(ctx, req, resp, err) { try $0.robots($1) }
+    serve(ctx, req, resp, err) { storefront, request in try storefront.cached(request) { try storefront.robots($0) } }
+}
+
+// Facts that change what the cached pages show (Manifests/storefront.json "subscribes").
+@_cdecl("storefront_on_shop_changed")
+public func storefront_on_shop_changed(_ ctx: UnsafeMutableRawPointer?, _ event: UnsafeRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    PluginExport.handle(ctx, event, err) { (storefront: Storefront, _) in
+        storefront.pageCache.invalidate()
+        return .ok
+    }
 }

@@ -12,6 +12,7 @@ final class Storefront: Plugin {
     let settings: ShopSettings
     let theme: Theme
     let catalog: CatalogClient
+    let pageCache: PageCache
 
     init(host: HostAPI) throws {
         self.host = host
@@ -19,6 +20,7 @@ final class Storefront: Plugin {
         // Read once: a broken theme template refuses init, naming the file.
         theme = try Theme(folder: settings.themeDirectory)
         catalog = CatalogClient(host: host)
+        pageCache = PageCache(seconds: settings.pageCacheSeconds)
     }
 }
 
@@ -29,6 +31,8 @@ struct ShopSettings: Sendable {
     var baseURL: String
     var themeDirectory: String?
     var pageSize: Int
+    /// How long a page may be served from the cache at most (0: never cached).
+    var pageCacheSeconds: Int
 
     init(host: HostAPI) throws {
         shopName = try host.stringSetting("shop_name")
@@ -39,6 +43,9 @@ struct ShopSettings: Sendable {
         let size = try host.setting("page_size")
         guard let n = Int(size) else { throw PluginError("setting 'page_size': \(size) is not a whole number") }
         pageSize = n
+        let cache = try host.setting("page_cache_seconds")
+        guard let seconds = Int(cache) else { throw PluginError("setting 'page_cache_seconds': \(cache) is not a whole number") }
+        pageCacheSeconds = seconds
     }
 }
 

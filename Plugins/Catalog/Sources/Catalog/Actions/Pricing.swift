@@ -52,6 +52,15 @@ extension Catalog {
         }
     }
 
+    /// `catalog.price.next_change`: the earliest flash-sale start or end after now, when
+    /// prices change without a staff edit (Storefront caches pages until then).
+    func nextPriceChange() throws -> [String: Any] {
+        let row = try sql.execute("""
+            SELECT \(isoSQL("least((SELECT min(starts_at) FROM flash_sales WHERE starts_at > now()), (SELECT min(ends_at) FROM flash_sales WHERE ends_at > now()))")) AS at
+            """).first
+        return ["at": try row?.string("at") ?? NSNull()]
+    }
+
     /// `catalog.price.quote`: the unit price of each item for a customer group and quantity at
     /// `at` (default now). The customer pays the lowest of the base price, the best tier that
     /// applies (everyone's or the group's, min_quantity ≤ quantity) and a flash sale running
