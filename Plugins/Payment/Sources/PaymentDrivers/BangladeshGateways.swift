@@ -1,36 +1,18 @@
 import Foundation
 
-/// Taka amounts as bKash and Nagad write them ("1250.50") and as EOP keeps them (125050 paisa),
-/// converted with integers only so no floating point ever touches money.
+/// Taka amounts as bKash and Nagad write them ("1250.50") and as EOP keeps them (125050
+/// paisa), through the package's integer-only `MinorUnitDecimal`.
 enum BDTAmount {
     /// 125050 → "1250.50".
     static func decimalString(paisa: Int64) -> String {
-        let taka = paisa / 100
-        let rest = paisa % 100
-        return "\(taka)." + (rest < 10 ? "0\(rest)" : "\(rest)")
+        MinorUnitDecimal.string(paisa, exponent: 2, places: 2) ?? "invalid"
     }
 
     /// "1250.5", "1250.50" or "1250" → 125050; nil for anything else (signs, exponents, more
-    /// than two significant decimals, overflow). Extra trailing zeros ("15.000") are accepted.
+    /// than two significant decimals, overflow).
     static func paisa(_ text: String) -> Int64? {
-        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let wholePart = parts.first, !wholePart.isEmpty, wholePart.allSatisfy(\.isASCIIDigit) else { return nil }
-        var fraction = parts.count == 2 ? Substring(parts[1]) : ""
-        if parts.count == 2 && fraction.isEmpty { return nil }
-        guard fraction.allSatisfy(\.isASCIIDigit) else { return nil }
-        while fraction.count > 2, fraction.last == "0" { fraction = fraction.dropLast() }
-        guard fraction.count <= 2 else { return nil }
-        let cents = Int64(fraction.padding(toLength: 2, withPad: "0", startingAt: 0))!
-        guard let taka = Int64(wholePart) else { return nil }
-        let (scaled, overflow) = taka.multipliedReportingOverflow(by: 100)
-        guard !overflow else { return nil }
-        let (total, overflow2) = scaled.addingReportingOverflow(cents)
-        return overflow2 ? nil : total
+        MinorUnitDecimal.minorUnits(text, exponent: 2)
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 /// Reading and writing the small JSON objects bKash and Nagad exchange. Their values are
