@@ -108,7 +108,7 @@ struct NagadDriverTests {
         fake.state.withLock { $0.signAnswersWithForeignKey = false }
 
         // The merchant's request signed with a key Nagad does not know: Nagad refuses it.
-        let stranger = await NagadFake.keys().foreign
+        let stranger = NagadFake.Keys.shared.foreign
         let wrongKey = await harness.attempt(settings: ["merchant_private_key": stranger.pemRepresentation]) { d, c in
             try d.start(harness.request(amount: 1_000), context: c)
         }
@@ -286,8 +286,10 @@ private struct NagadHarness: Sendable {
     func attempt<T: Sendable>(settings: [String: String] = [:], deadlineMS: UInt32 = 60_000,
                               _ body: @escaping @Sendable (NagadDriver, DriverContext) throws -> T) async -> Result<T, DriverError> {
         let driver = driver, context = context(settings, deadlineMS: deadlineMS)
+        // A thread of its own: Dispatch's global queue adds threads about once a second when
+        // its workers block, which serialises a suite of blocking calls.
         return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            Thread {
                 do {
                     continuation.resume(returning: .success(try body(driver, context)))
                 } catch let error as DriverError {
@@ -295,7 +297,7 @@ private struct NagadHarness: Sendable {
                 } catch {
                     continuation.resume(returning: .failure(.unavailable("not a DriverError: \(error)")))
                 }
-            }
+            }.start()
         }
     }
 
@@ -356,18 +358,13 @@ private final class NagadFake: Sendable {
         foreignKey = keys.foreign
     }
 
-    /// Key pairs made once per test process, off Swift's cooperative pool: RSA key generation
-    /// in a debug build is slow enough to starve the fakes' request handlers.
+    /// The keys of these tests, made once per test process.
     struct Keys: Sendable {
         let nagad = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
         let merchant = try! _RSA.Signing.PrivateKey(keySize: .bits2048)
-        /// Neither Nagad's nor the merchant's: the OpenSSL test vector's key, so no third is made.
+        /// Neither Nagad's nor the merchant's: the OpenSSL test vector's key.
         let foreign = try! _RSA.Signing.PrivateKey(pemRepresentation: OpenSSLVector.privateKeyPEM)
         static let shared = Keys()
-    }
-
-    static func keys() async -> Keys {
-        await withCheckedContinuation { continuation in DispatchQueue.global().async { continuation.resume(returning: Keys.shared) } }
     }
 
     var baseURL: String { server.withLock { $0.baseURL } }
@@ -390,7 +387,7 @@ private final class NagadFake: Sendable {
     }
 
     static func start() async throws -> NagadFake {
-        let f = NagadFake(keys: await keys())
+        let f = NagadFake(keys: .shared)
         let router = Router(context: BasicRequestContext.self)
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let root = "/remote-payment-gateway-1.0/api/dfs"
@@ -464,7 +461,7 @@ private final class NagadFake: Sendable {
         logger.logLevel = .critical
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in portSink.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let task = Task { try await app.runService() }
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
         f.server.withLock { $0 = ("http://127.0.0.1:\(port)", task) }
@@ -578,3 +575,4 @@ nV2wCzst1duLBYQ2MUj37NeC
     static let ciphertext = "MY2QdxzkpP0xp7zq+zI33sK+84x0U8JVZsoMQhMEHlhcPhegJqTRUYcBjdc4d9Yzef9v1aRRzjFbvx4w2SBQUgGvimW1iomjvrOmDG5KeF6n+tyhmRGD4jpzeKT9Kflc7STF2h0PawVPWNVWLfXClU0AsUbwKAoIHEu+plK1UU5Am2sVPB7GsW+6SPLiakEjlI0H5jgBCDVSnYNRyfEO3yOKEyadf2gakr64Y0syomuvmARt9k5HKBtwZSDmo0G9tJSAAgbFpF49Ojrkp78ElpRKF2puEXcX0zW/caYopAZvsS10PHuZibd0KuaLrvPJdk8nU/1KN7bkd9kywb6l+g=="
     static let plaintext = #"{"paymentReferenceId":"MDYyMzE4NDU","challenge":"abc123","acceptDateTime":"20240101120000"}"#
 }
+
