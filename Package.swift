@@ -27,6 +27,10 @@ let package = Package(
         .library(name: "Storefront", type: .dynamic, targets: ["Storefront"]),
         // Plugins/Gallery: the media library (libGallery.so).
         .library(name: "Gallery", type: .dynamic, targets: ["Gallery"]),
+        // Plugins/Cart: guest and customer carts, totals, stacking, express checkout (libCart.so).
+        .library(name: "Cart", type: .dynamic, targets: ["Cart"]),
+        // A coupon contributor for Cart's tests (Tests/Fixtures/CouponTestPlugin).
+        .library(name: "CouponTestPlugin", type: .dynamic, targets: ["CouponTestPlugin"]),
         // Always-active module plugins (Plugins/<Module>), each its own shared library.
         .library(name: "Menu", type: .dynamic, targets: ["Menu"]),
         .library(name: "Launcher", type: .dynamic, targets: ["Launcher"]),
@@ -235,6 +239,13 @@ let package = Package(
             path: "Plugins/Gallery/Tests",
             exclude: ["Fixtures"]
         ),
+
+        // Plugins/Cart: carts, lines, totals and the cart.adjustments.collect hook (libCart.so).
+        .target(name: "Cart", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit"], path: "Plugins/Cart/Sources/Cart"),
+        // Answers cart.adjustments.collect with coupons, loyalty, wallet and gift-card amounts named by test codes.
+        .target(name: "CouponTestPlugin", dependencies: ["EOPSDK", "EOPABI"], path: "Tests/Fixtures/CouponTestPlugin", exclude: ["coupontest.json"]),
+        .testTarget(name: "CartTests", dependencies: ["EOPPluginTesting", "EOPStorage", "EOPABI", .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    path: "Plugins/Cart/Tests"),
 
         // Plugins/Menu: admin and storefront navigation (libMenu.so).
         .target(name: "Menu", dependencies: ["EOPSDK", "EOPABI"], path: "Plugins/Menu/Sources/Menu"),

@@ -126,7 +126,9 @@ extension ProviderFakeServer {
     /// driver only throws DriverError, so anything else is a test bug and fails loudly.)
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws(DriverError) -> T {
         let result: Result<T, DriverError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
+            // Its own thread: Dispatch's global queue adds a worker only about once a second
+            // while its threads block, which stalls suites that run many blocking calls.
+            Thread {
                 do {
                     continuation.resume(returning: .success(try body()))
                 } catch let error as DriverError {
@@ -134,7 +136,7 @@ extension ProviderFakeServer {
                 } catch {
                     fatalError("a driver threw a non-DriverError: \(error)")
                 }
-            }
+            }.start()
         }
         return try result.get()
     }

@@ -86,7 +86,7 @@ extension Catalog {
         let rows = try sql.execute("""
             WITH req AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(n int, variant_id uuid, sku text, quantity bigint)),
                  moment AS (SELECT coalesce($3::timestamptz, now()) AS t)
-            SELECT r.n, r.quantity, r.sku AS asked_sku, v.id::text AS variant_id, v.sku, v.product_id::text, p.status, v.price, v.currency,
+            SELECT r.n, r.quantity, r.sku AS asked_sku, v.id::text AS variant_id, v.sku, v.product_id::text, p.name, p.status, v.price, v.currency,
                    (SELECT min(t.price) FROM price_tiers t WHERE t.variant_id = v.id AND t.min_quantity <= r.quantity
                       AND (t.customer_group IS NULL OR t.customer_group = $2)) AS tier_price,
                    sale.price AS sale_price, \(isoSQL("sale.ends_at")) AS sale_ends, \(isoSQL("(SELECT t FROM moment)")) AS at
@@ -112,6 +112,7 @@ extension Catalog {
             var unit = base, source = "base"
             if let tier = try r.int64("tier_price"), tier < unit { unit = tier; source = "tier" }
             var line: [String: Any] = ["variant_id": variantID, "sku": try r.requiredString("sku"), "product_id": try r.requiredString("product_id"),
+                                       "name": try r.requiredString("name"),
                                        "quantity": quantity, "base_price": base, "currency": try r.requiredString("currency")]
             if let sale = try r.int64("sale_price"), sale < unit {
                 unit = sale

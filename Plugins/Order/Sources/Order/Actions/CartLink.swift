@@ -5,14 +5,15 @@ import EOPSDK
 extension Order {
     /// `cart.checkout.prepare`: Cart re-quotes every line and answers the frozen cart. Changed
     /// prices come back as a 409 listing them (Cart has stored the new prices: the customer
-    /// sees them and checks out again); a missing Cart is a 503 naming it.
-    func prepareCart(_ owner: Owner) throws(OrderError) -> CartSnapshot {
+    /// sees them and checks out again); a missing Cart is a 503 naming it. With `cartID`
+    /// (an express cart Cart made for the owner) Cart prepares that cart, if it is the owner's.
+    func prepareCart(_ owner: Owner, cartID: String? = nil) throws(OrderError) -> CartSnapshot {
         let reply: String
         do {
-            reply = try host.request("cart.checkout.prepare", json: JSON.text(owner.payload), timeoutMS: settings.cartTimeoutMS)
+            reply = try host.request("cart.checkout.prepare", json: JSON.text(Self.cartPayload(owner, cartID)), timeoutMS: settings.cartTimeoutMS)
         } catch {
             if error.status == OrderStatus.conflict || error.message.hasPrefix("prices changed") {
-                let cart = try? cart(owner)
+                let cart = try? cart(owner, cartID: cartID)
                 throw .conflict("cart", error.message, extra: ["price_changes": cart?["price_changes"] ?? [Any](), "cart": cart ?? [:]])
             }
             throw cartFailure(error, topic: "cart.checkout.prepare")
@@ -20,10 +21,10 @@ extension Order {
         return try CartSnapshot(reply: reply)
     }
 
-    /// `cart.cart.get`: the owner's cart as Cart shows it.
-    func cart(_ owner: Owner) throws(OrderError) -> [String: Any] {
+    /// `cart.cart.get`: the owner's cart (or their cart `cartID`) as Cart shows it.
+    func cart(_ owner: Owner, cartID: String? = nil) throws(OrderError) -> [String: Any] {
         do {
-            let reply = try host.request("cart.cart.get", json: JSON.text(owner.payload), timeoutMS: settings.cartTimeoutMS)
+            let reply = try host.request("cart.cart.get", json: JSON.text(Self.cartPayload(owner, cartID)), timeoutMS: settings.cartTimeoutMS)
             guard let object = JSON.parse(reply) as? [String: Any] else { throw OrderError(502, "Cart answered cart.cart.get with something that is not a JSON object") }
             return object
         } catch let error as PluginError {
@@ -33,6 +34,13 @@ extension Order {
         } catch {
             throw OrderError(502, "\(error)")
         }
+    }
+
+    /// The owner as Cart's topics take it, naming one of their carts when `cartID` is given.
+    static func cartPayload(_ owner: Owner, _ cartID: String?) -> [String: Any] {
+        var payload = owner.payload
+        if let cartID { payload["cart_id"] = cartID }
+        return payload
     }
 
     private func cartFailure(_ error: PluginError, topic: String) -> OrderError {

@@ -88,7 +88,7 @@ extension Order {
                                           request.key, request.requestHash).affected == 1
             guard claimed else { return .taken }
             do {
-                let snapshot = try prepareCart(request.owner)
+                let snapshot = try prepareCart(request.owner, cartID: request.cartID)
                 if let id = request.cartID, id != snapshot.cartID {
                     throw OrderError.conflict("cart_id", "you checked out cart '\(id)', but the cart of this \(request.owner.customerID == nil ? "guest" : "customer") is '\(snapshot.cartID)': review it and check out again")
                 }

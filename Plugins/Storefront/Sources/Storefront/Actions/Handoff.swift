@@ -6,12 +6,15 @@ import Foundation
 /// module is missing when one does not answer.
 extension Storefront {
     /// Who the cart and orders belong to: the signed-in customer, else the guest cart cookie.
+    /// A signed-in customer who still carries a guest cart cookie sends both: Cart merges the
+    /// guest cart into theirs (Plugins/Cart/Docs/README.md, "Merging").
     private func owner(_ request: HTTPRequest) -> [String: Any] {
-        if request.principalKind == "customer" || request.principalKind == "staff" { return ["customer_id": request.principalID] }
         let token = request.headers.first { $0.0 == "cookie" }.flatMap { header in
             header.1.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("sf_cart=") }.map { String($0.dropFirst(8)) }
         }
-        return token.map { ["cart_token": $0] } ?? [:]
+        var owner: [String: Any] = token.map { ["cart_token": $0] } ?? [:]
+        if request.principalKind == "customer" || request.principalKind == "staff" { owner["customer_id"] = request.principalID }
+        return owner
     }
 
     /// Cart's reply as template rows: `{"items": [{"name", "sku", "quantity", "unit_price", "total", "currency"}], "total", "currency"}`.
