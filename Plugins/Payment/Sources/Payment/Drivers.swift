@@ -44,6 +44,17 @@ extension Payment {
         DriverRegistration(StripeDriver(), settings: ["secret_key", "webhook_secret", "publishable_key", "base_url"], required: ["secret_key", "webhook_secret"]),
         DriverRegistration(CashOnDeliveryDriver(), settings: [], required: [], captureOnAuthorization: false),
         DriverRegistration(BankTransferDriver(), settings: ["instructions"], required: ["instructions"], captureOnAuthorization: false),
+        DriverRegistration(PayPalDriver(), settings: ["client_id", "client_secret", "webhook_id", "base_url", "brand_name"],
+                           required: ["client_id", "client_secret", "webhook_id"]),
+        DriverRegistration(PaddleDriver(), settings: ["api_key", "webhook_secret", "base_url", "checkout_url", "tax_category", "webhook_tolerance_seconds"],
+                           required: ["api_key", "webhook_secret"]),
+        DriverRegistration(SSLCommerzDriver(), settings: ["store_id", "store_password", "base_url", "ipn_url", "default_address", "default_city",
+                                                          "default_postcode", "default_country", "product_category", "product_profile"],
+                           required: ["store_id", "store_password"]),
+        DriverRegistration(BkashDriver(), settings: ["app_key", "app_secret", "username", "password", "base_url", "sns_topic_arn"],
+                           required: ["app_key", "app_secret", "username", "password"]),
+        DriverRegistration(NagadDriver(), settings: ["merchant_id", "merchant_number", "merchant_private_key", "public_key", "server_ip", "base_url", "client_type"],
+                           required: ["merchant_id", "merchant_number", "merchant_private_key", "public_key", "server_ip"]),
     ]
 
     /// The surroundings a driver call gets: its own settings, the host's HTTP client, the
@@ -58,12 +69,17 @@ extension Payment {
         }, returnURL: paymentID.map { returnURL(driver: registration.driver.id, paymentID: $0) } ?? "")
     }
 
-    /// Where a provider sends the customer back: `<public_base_url>/api/payment/return/<driver>?payment_id=<id>`.
+    /// Where a provider sends the customer back: `<public_base_url>/api/payment/return/<driver>?payment_id=<id>`,
+    /// or `…/return/<driver>/<id>` for providers that append their own query to the URL
+    /// they are given (bKash, Nagad).
     func returnURL(driver: String, paymentID: String) -> String {
         var base = settings["public_base_url"] ?? ""
         while base.hasSuffix("/") { base.removeLast() }
+        if Self.appendsOwnQuery.contains(driver) { return "\(base)/api/payment/return/\(driver)/\(paymentID)" }
         return "\(base)/api/payment/return/\(driver)?payment_id=\(paymentID)"
     }
+
+    static let appendsOwnQuery: Set<String> = ["bkash", "nagad"]
 
     /// One outbound request through the host's client. A failure names the method and the
     /// host only: URLs may carry tokens, headers carry keys.

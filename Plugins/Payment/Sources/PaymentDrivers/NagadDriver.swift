@@ -214,7 +214,7 @@ public struct NagadDriver: PaymentDriver {
             merchantID = try context.setting("merchant_id", driver: "nagad")
             merchantNumber = try context.setting("merchant_number", driver: "nagad")
             privateKeyText = try context.setting("merchant_private_key", driver: "nagad")
-            let publicKeyText = try context.setting("nagad_public_key", driver: "nagad")
+            let publicKeyText = try context.setting("public_key", driver: "nagad")
             serverIP = try context.setting("server_ip", driver: "nagad")
             clientType = context.settings["client_type"].flatMap { $0.isEmpty ? nil : $0 } ?? "PC_WEB"
             do {

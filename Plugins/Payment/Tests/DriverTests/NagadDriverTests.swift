@@ -116,7 +116,7 @@ struct NagadDriverTests {
         #expect(fake.state.withLock { $0.refusedSignatures } == 1)
 
         // Sensitive data encrypted for a key that is not Nagad's: Nagad cannot read it.
-        let wrongNagad = await harness.attempt(settings: ["nagad_public_key": stranger.publicKey.pemRepresentation]) { d, c in
+        let wrongNagad = await harness.attempt(settings: ["public_key": stranger.publicKey.pemRepresentation]) { d, c in
             try d.start(harness.request(amount: 1_000), context: c)
         }
         #expect(wrongNagad.isDeclined)
@@ -158,7 +158,7 @@ struct NagadDriverTests {
         let fake = try await NagadFake.start()
         defer { fake.stop() }
         let harness = try NagadHarness(fake: fake)
-        for name in ["merchant_id", "merchant_number", "merchant_private_key", "nagad_public_key", "server_ip"] {
+        for name in ["merchant_id", "merchant_number", "merchant_private_key", "public_key", "server_ip"] {
             let result = await harness.attempt(settings: [name: ""]) { d, c in try d.start(harness.request(amount: 100), context: c) }
             guard case .failure(.notConfigured(let message)) = result else {
                 Issue.record("missing \(name): \(result)")
@@ -250,7 +250,7 @@ private struct NagadHarness: Sendable {
 
     var settings: [String: String] {
         ["base_url": fake.baseURL + "/remote-payment-gateway-1.0", "merchant_id": Self.merchantID, "merchant_number": Self.merchantNumber,
-         "merchant_private_key": privateKeyPEM, "nagad_public_key": fake.nagadKey.publicKey.pemRepresentation,
+         "merchant_private_key": privateKeyPEM, "public_key": fake.nagadKey.publicKey.pemRepresentation,
          "server_ip": "103.100.200.100"]
     }
 

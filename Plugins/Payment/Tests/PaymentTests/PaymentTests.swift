@@ -433,7 +433,15 @@ struct PaymentTests {
         let shop = try await PaymentShop.start()
         defer { Task { await shop.shutdown() } }
         let methods = try #require(try await shop.request("payment.method.list", [:]).json["methods"] as? [[String: Any]])
-        #expect(methods.map { $0["id"] as? String } == ["stripe", "cod", "bank_transfer", "gift_card", "wallet"])
+        #expect(methods.map { $0["id"] as? String } == ["stripe", "cod", "bank_transfer", "paypal", "paddle", "sslcommerz", "bkash", "nagad", "gift_card", "wallet"],
+                "the ten methods of the issue")
+        // A gateway without its credentials is listed, not offered, naming the setting the operator sets.
+        for (id, setting) in [("paypal", "paypal_client_id"), ("paddle", "paddle_api_key"), ("sslcommerz", "sslcommerz_store_id"),
+                              ("bkash", "bkash_app_key"), ("nagad", "nagad_merchant_id")] {
+            let method = try #require(methods.first { $0["id"] as? String == id })
+            #expect(method["available"] as? Bool == false)
+            #expect((method["reason"] as? String ?? "").contains(setting), "\(id): \(method)")
+        }
         let wallet = try #require(methods.first { $0["id"] as? String == "wallet" })
         #expect(wallet["available"] as? Bool == false)
         #expect(wallet["reason"] as? String == "Wallet module is not active")
@@ -447,7 +455,7 @@ struct PaymentTests {
         try await shop.serving {
             let list = try await shop.http("GET", "/api/payment/methods")
             #expect(list.status == 200)
-            #expect((list.json["methods"] as? [[String: Any]])?.count == 5)
+            #expect((list.json["methods"] as? [[String: Any]])?.count == 10)
         }
     }
 

@@ -48,7 +48,8 @@ extension Payment {
             guard !recorded.isEmpty else { return "duplicate" }
             guard let paymentID = try sql.execute("""
                 SELECT id::text FROM payments
-                WHERE method = $1 AND ((provider_ref = $2 AND $2 <> '') OR (capture_ref = $3 AND $3 <> ''))
+                WHERE method = $1 AND ((provider_ref = $2 AND $2 <> '') OR (capture_ref = $3 AND $3 <> '')
+                                       OR id::text = $2)  -- bKash names the payment by our id (merchantInvoiceNumber)
                 ORDER BY created_at DESC LIMIT 1
                 """, driverID, event.providerReference, event.captureReference ?? "").first?.requiredString("id") else {
                 try sql.execute("UPDATE webhook_events SET outcome = 'unknown payment' WHERE driver = $1 AND event_id = $2", driverID, event.eventID)
@@ -73,7 +74,7 @@ extension Payment {
     /// Anyone may call it: it only makes the core ask the provider, never trusts the query.
     func customerReturned(driver driverID: String, _ request: HTTPRequest) throws -> HTTPAnswer {
         guard let registration = gateways[driverID] else { throw PaymentError.notFound("driver", "payment driver '\(driverID)'") }
-        let paymentID = try uuid(request.queryValue("payment_id"), field: "payment_id", what: "payment")
+        let paymentID = try uuid(request.pathParameters["payment_id"] ?? request.queryValue("payment_id"), field: "payment_id", what: "payment")
         guard let payment = try payment(paymentID), payment.method == driverID else { throw PaymentError.notFound("payment_id", "\(driverID) payment '\(paymentID)'") }
         var after = payment
         if payment.status == "pending" || payment.status == "authorized" {
