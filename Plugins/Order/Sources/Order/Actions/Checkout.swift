@@ -68,58 +68,77 @@ extension Order {
                          orderID: try r.string("order_id"), outcomeStatus: try r.requiredInt64("outcome_status"), outcome: try r.string("outcome"))
     }
 
-    private enum Claim {
-        case placed(String)
-        case refused(OrderError)
-        case taken
-    }
+    /// How long a claimed key may stay undecided before another request takes it over (the
+    /// first checkout's process died between its two transactions).
+    static let abandonedClaim = 120
+    /// How long a repeat waits for the first request of its key to decide.
+    static let repeatWait: TimeInterval = 30
 
     /// Places the order, or answers the first outcome of this key again.
     ///
-    /// Rationale: the key row is inserted first in the order's own transaction. A concurrent
-    /// request with the same key blocks on that INSERT (the primary key) until the first
-    /// commits, then finds the row and reads its outcome: 100 requests make one order and
-    /// one call to Cart. A first attempt that fails before deciding (Cart missing, bad cart)
-    /// rolls the key back with everything else, so a retry may use it again.
+    /// Rationale: a checkout claims its key in a short transaction of its own (outcome 0,
+    /// "in progress"), asks Cart for the frozen cart with no transaction open, and writes
+    /// the order and the key's outcome in a second transaction. No database connection is
+    /// held while Cart and Catalog work, so checkouts run side by side (the module's pool has
+    /// 4 connections). A concurrent request with the same key finds the claim and waits for
+    /// its outcome, then answers it: 100 requests make one order and one call to Cart. A
+    /// first attempt that fails before deciding (Cart missing, bad cart) gives the key back,
+    /// so a retry may use it again.
     func checkout(_ request: CheckoutRequest, actor: String) throws -> CheckoutAnswer {
-        if let stored = try storedKey(request.key) { return try replay(stored, request) }
-        let claim: Claim = try sql.transaction {
-            let claimed = try sql.execute("INSERT INTO checkout_keys (key, request_hash) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
-                                          request.key, request.requestHash).affected == 1
-            guard claimed else { return .taken }
-            do {
-                let snapshot = try prepareCart(request.owner, cartID: request.cartID)
-                if let id = request.cartID, id != snapshot.cartID {
-                    throw OrderError.conflict("cart_id", "you checked out cart '\(id)', but the cart of this \(request.owner.customerID == nil ? "guest" : "customer") is '\(snapshot.cartID)': review it and check out again")
-                }
-                if let version = request.cartVersion, version != snapshot.version {
-                    throw OrderError.conflict("cart_version", "the cart changed since you saw it (version \(version), now \(snapshot.version)): review it and check out again",
-                                              extra: ["cart_version": snapshot.version])
-                }
-                let orderID = try placeOrder(snapshot, request, actor: actor)
-                try sql.execute("UPDATE checkout_keys SET order_id = $2::uuid, cart_id = $3, cart_version = $4, outcome_status = 201 WHERE key = $1",
-                                request.key, orderID, snapshot.cartID, snapshot.version)
-                return .placed(orderID)
-            } catch let refusal as OrderError where refusal.status == 409 {
-                // A decided refusal (prices or cart changed) is this key's outcome: stored, so
-                // concurrent and later repeats answer it too and never place at the new prices.
-                var problem = refusal.extra.value
-                problem["field"] = refusal.field
-                problem["reason"] = refusal.reason
-                try sql.execute("UPDATE checkout_keys SET outcome_status = 409, outcome = $2::jsonb WHERE key = $1", request.key, JSON.text(problem))
-                return .refused(refusal)
-            }
+        if let stored = try storedKey(request.key), stored.outcomeStatus != 0 { return try replay(stored, request) }
+        let claimed = try sql.transaction {
+            // A claim left undecided for minutes belongs to a checkout that died: take it over.
+            try sql.execute("DELETE FROM checkout_keys WHERE key = $1 AND outcome_status = 0 AND created_at < now() - make_interval(secs => $2)",
+                            request.key, Self.abandonedClaim)
+            return try sql.execute("INSERT INTO checkout_keys (key, request_hash) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                                   request.key, request.requestHash).affected == 1
         }
-        switch claim {
-        case .placed(let id):
-            return try answer(orderID: id, request: request, replayed: false)
-        case .refused(let refusal):
+        guard claimed else { return try replay(try awaitOutcome(request), request) }
+        let orderID: String
+        do {
+            let snapshot = try prepareCart(request.owner, cartID: request.cartID)
+            if let id = request.cartID, id != snapshot.cartID {
+                throw OrderError.conflict("cart_id", "you checked out cart '\(id)', but the cart of this \(request.owner.customerID == nil ? "guest" : "customer") is '\(snapshot.cartID)': review it and check out again")
+            }
+            if let version = request.cartVersion, version != snapshot.version {
+                throw OrderError.conflict("cart_version", "the cart changed since you saw it (version \(version), now \(snapshot.version)): review it and check out again",
+                                          extra: ["cart_version": snapshot.version])
+            }
+            orderID = try sql.transaction {
+                let id = try placeOrder(snapshot, request, actor: actor)
+                try sql.execute("UPDATE checkout_keys SET order_id = $2::uuid, cart_id = $3, cart_version = $4, outcome_status = 201 WHERE key = $1",
+                                request.key, id, snapshot.cartID, snapshot.version)
+                return id
+            }
+        } catch let refusal as OrderError where refusal.status == 409 {
+            // A decided refusal (prices or cart changed) is this key's outcome: stored, so
+            // concurrent and later repeats answer it too and never place at the new prices.
+            var problem = refusal.extra.value
+            problem["field"] = refusal.field
+            problem["reason"] = refusal.reason
+            try sql.execute("UPDATE checkout_keys SET outcome_status = 409, outcome = $2::jsonb WHERE key = $1", request.key, JSON.text(problem))
             throw refusal
-        case .taken:
+        } catch {
+            // Nothing was decided: the key is free again for a retry.
+            try? sql.execute("DELETE FROM checkout_keys WHERE key = $1 AND outcome_status = 0", request.key)
+            throw error
+        }
+        return try answer(orderID: orderID, request: request, replayed: false)
+    }
+
+    /// Waits while the first request of a key is deciding; its outcome, or a refusal
+    /// asking to retry when it gave the key back or did not decide in time.
+    private func awaitOutcome(_ request: CheckoutRequest) throws -> StoredKey {
+        let deadline = Date().addingTimeInterval(Self.repeatWait)
+        while true {
             guard let stored = try storedKey(request.key) else {
+                throw OrderError.conflict("Idempotency-Key", "the first checkout with key '\(request.key)' did not finish and gave the key back; retry")
+            }
+            if stored.outcomeStatus != 0 { return stored }
+            guard Date() < deadline else {
                 throw OrderError.conflict("Idempotency-Key", "the key '\(request.key)' is being used by a checkout that has not finished; retry")
             }
-            return try replay(stored, request)
+            usleep(5_000)
         }
     }
 
