@@ -88,29 +88,26 @@ public enum HTTPClientExtension {
         // Named in logs and errors without the query, which may carry credentials.
         let target = "\(call.method) \(scheme)://\(hostName)\(components.port.map { ":\($0)" } ?? "")\(components.path)"
         let started = ContinuousClock.now
-        let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            do {
-                var outbound = HTTPClientRequest(url: call.url)
-                outbound.method = HTTPMethod(rawValue: call.method)
-                for (name, value) in call.headers { outbound.headers.add(name: name, value: value) }
-                if !call.body.isEmpty { outbound.body = .bytes(ByteBuffer(bytes: call.body)) }
-                let response = try await HTTPClient.shared.execute(outbound, timeout: .milliseconds(Int64(call.timeoutMS)))
-                let body = try await response.body.collect(upTo: maxBody)
-                let headerText = response.headers.map { "\($0.name.lowercased()): \($0.value)\n" }.joined()
-                box.result = .success(Answer(status: UInt16(response.status.code), headers: Data(headerText.utf8), body: Data(body.readableBytesView)))
-            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-                box.result = .failure(Failure(status: EOP_ERR_TIMEOUT, message: "fetch: \(target) took longer than \(call.timeoutMS) ms"))
-            } catch let error as NIOTooManyBytesError {
-                box.result = .failure(Failure(status: EOP_ERR_UNAVAILABLE, message: "fetch: \(target) answered more than \(error.maxBytes.map(String.init) ?? "16 MiB") bytes"))
-            } catch {
-                box.result = .failure(Failure(status: EOP_ERR_UNAVAILABLE, message: "fetch: \(target) could not be reached (\(error))"))
-            }
-            done.signal()
+        // Futures on NIO's event loops, waited for on the calling (pool) thread: no Swift
+        // concurrency task is needed, so a caller that blocks a cooperative thread cannot
+        // starve the call it waits for.
+        let result: Result<Answer, Failure>
+        do {
+            let request = try HTTPClient.Request(url: call.url, method: HTTPMethod(rawValue: call.method),
+                                                 headers: HTTPHeaders(call.headers), body: call.body.isEmpty ? nil : .bytes(call.body))
+            let accumulator = ResponseAccumulator(request: request, maxBodySize: maxBody)
+            let response = try HTTPClient.shared.execute(request: request, delegate: accumulator,
+                                                         deadline: .now() + .milliseconds(Int64(call.timeoutMS))).futureResult.wait()
+            let headerText = response.headers.map { "\($0.name.lowercased()): \($0.value)\n" }.joined()
+            result = .success(Answer(status: UInt16(response.status.code), headers: Data(headerText.utf8),
+                                     body: response.body.map { Data($0.readableBytesView) } ?? Data()))
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            result = .failure(Failure(status: EOP_ERR_TIMEOUT, message: "fetch: \(target) took longer than \(call.timeoutMS) ms"))
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            result = .failure(Failure(status: EOP_ERR_UNAVAILABLE, message: "fetch: \(target) answered more than \(maxBody) bytes"))
+        } catch {
+            result = .failure(Failure(status: EOP_ERR_UNAVAILABLE, message: "fetch: \(target) could not be reached (\(error))"))
         }
-        done.wait()
-        let result = box.result ?? .failure(Failure(status: EOP_ERR_INTERNAL, message: "fetch: no answer"))
         let elapsed = started.duration(to: .now)
         switch result {
         case .success(let answer):
@@ -127,9 +124,5 @@ public enum HTTPClientExtension {
         buffer.struct_size = UInt32(MemoryLayout<eop_buffer_t>.size)
         buffer.data = memory
         buffer.len = data.count
-    }
-
-    private final class ResultBox: @unchecked Sendable {
-        var result: Result<Answer, Failure>?
     }
 }

@@ -123,26 +123,30 @@ struct HookTests {
         }
         try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0))).test(.live) { client in
             let port = try #require(client.port)
-            func fetch(_ url: String) throws -> (head: [String: Any], body: String) {
-                let result = host.request(topic: "gamma.http.fetch", payload: Data(url.utf8), source: "test", timeout: .seconds(5))
+            func fetch(_ url: String) async throws -> (head: [String: Any], body: String) {
+                // The blocking request waits on a thread of its own, not on one of the few
+                // cooperative threads the loopback server's handlers need.
+                let result = await withCheckedContinuation { continuation in
+                    Thread { continuation.resume(returning: host.request(topic: "gamma.http.fetch", payload: Data(url.utf8), source: "test", timeout: .seconds(5))) }.start()
+                }
                 #expect(result.status == EOP_OK, "\(result.message)")
                 let text = String(decoding: result.reply, as: UTF8.self)
                 let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
                 let head = try #require(try JSONSerialization.jsonObject(with: Data(parts[0].utf8)) as? [String: Any])
                 return (head, parts.count > 1 ? String(parts[1]) : "")
             }
-            let ok = try fetch("http://127.0.0.1:\(port)/echo")
+            let ok = try await fetch("http://127.0.0.1:\(port)/echo")
             #expect(ok.head["status"] as? Int == Int(EOP_OK))
             #expect(ok.head["http"] as? Int == 202)
             #expect(ok.body == "got ping from gamma", "method, header and body arrived")
 
-            let notFound = try fetch("http://127.0.0.1:\(port)/nothing")
+            let notFound = try await fetch("http://127.0.0.1:\(port)/nothing")
             #expect(notFound.head["http"] as? Int == 404, "any HTTP status is an answer, not an error")
 
-            let badScheme = try fetch("ftp://127.0.0.1/file")
+            let badScheme = try await fetch("ftp://127.0.0.1/file")
             #expect(badScheme.head["status"] as? Int == Int(EOP_ERR_INVALID))
 
-            let dead = try fetch("http://127.0.0.1:1/pay?api_key=sk_live_secret")
+            let dead = try await fetch("http://127.0.0.1:1/pay?api_key=sk_live_secret")
             #expect(dead.head["status"] as? Int == Int(EOP_ERR_UNAVAILABLE))
             let message = dead.head["message"] as? String ?? ""
             #expect(message.contains("127.0.0.1:1/pay") && !message.contains("sk_live_secret"), "names the host and path, never the query: \(message)")
