@@ -14,8 +14,8 @@ enum LoopbackTransport {
                                                   headers: HTTPHeaders(request.headers), body: request.body.isEmpty ? nil : .bytes(request.body))
             // A generous deadline: these tests prove behaviour, not speed, and share 2 cores with
             // every other suite (a fake's handler can wait seconds for a thread). A test that
-            // sets a sub-second timeout on purpose (an unreachable provider) keeps it.
-            let milliseconds = request.timeoutMS < 1_000 ? request.timeoutMS : max(request.timeoutMS, 60_000)
+            // sets a timeout of 5 s or less on purpose (an unreachable provider) keeps it.
+            let milliseconds = request.timeoutMS <= 5_000 ? request.timeoutMS : max(request.timeoutMS, 60_000)
             let response = try HTTPClient.shared.execute(request: outbound, deadline: .now() + .milliseconds(Int64(milliseconds))).wait()
             return OutboundResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.lowercased(), $0.value) },
                                     body: response.body.map { Array($0.readableBytesView) } ?? [])
