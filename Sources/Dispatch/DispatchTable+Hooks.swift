@@ -74,36 +74,23 @@ extension DispatchTable {
         queryPool.run { [self] in
             var outcome = HookOutcome(replies: [], status: EOP_OK, message: "")
             for handler in hookHandlers(of: topic) {
-                // A hot swap may hold the instance's gate; once it retires the instance, the
-                // handler that replaced it (same plugin id) takes the turn.
-                var current: HookHandler? = handler
-                while let slot = current {
-                    switch slot.call.gate?.enter(until: deadline) ?? .entered {
-                    case .entered:
-                        CurrentDelivery.set(envelope)
-                        let result = slot.call.answer(envelope)
-                        CurrentDelivery.set(nil)
-                        slot.call.gate?.leave()
-                        guard result.status == EOP_OK else {
-                            let reason = result.message.isEmpty ? "status \(result.status)" : result.message
-                            outcome.status = result.status
-                            outcome.message = "'\(slot.pluginID)' \(result.status == EOP_ERR_DENIED ? "vetoed" : "failed") '\(topic)': \(reason)"
-                            box.set(outcome)
-                            done.signal()
-                            return
-                        }
-                        outcome.replies.append((slot.pluginID, result.reply))
-                        current = nil
-                    case .retired:
-                        current = hookHandlers(of: topic).first { $0.pluginID == slot.pluginID && $0.call !== slot.call }
-                    case .timedOut:
-                        outcome.status = EOP_ERR_TIMEOUT
-                        outcome.message = "'\(slot.pluginID)' did not take its turn in '\(topic)' within \(timeout)"
-                        box.set(outcome)
-                        done.signal()
-                        return
-                    }
+                // A retired instance hands its turn to the handler that replaced it (same plugin).
+                let answered = Self.call(handler.call, envelope, until: deadline) {
+                    hookHandlers(of: topic).first { $0.pluginID == handler.pluginID && $0.call !== handler.call }?.call
                 }
+                guard let reply = answered else {
+                    outcome.status = EOP_ERR_TIMEOUT
+                    outcome.message = "'\(handler.pluginID)' did not take its turn in '\(topic)' within \(timeout)"
+                    break
+                }
+                guard let result = reply else { continue }  // the plugin left the hook meanwhile
+                guard result.status == EOP_OK else {
+                    let reason = result.message.isEmpty ? "status \(result.status)" : result.message
+                    outcome.status = result.status
+                    outcome.message = "'\(handler.pluginID)' \(result.status == EOP_ERR_DENIED ? "vetoed" : "failed") '\(topic)': \(reason)"
+                    break
+                }
+                outcome.replies.append((handler.pluginID, result.reply))
             }
             box.set(outcome)
             done.signal()

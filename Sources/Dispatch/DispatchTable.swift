@@ -177,23 +177,8 @@ public final class DispatchTable: @unchecked Sendable {
         let box = ResultBox()
         let done = DispatchSemaphore(value: 0)
         queryPool.run { [self] in
-            // A swap may hold the owner's gate; once it lets go, the new instance answers.
-            var owner: QueryOwner? = first
-            while let current = owner {
-                switch current.gate?.enter(until: deadline) ?? .entered {
-                case .entered:
-                    CurrentDelivery.set(envelope)
-                    box.value = current.answer(envelope)
-                    CurrentDelivery.set(nil)
-                    current.gate?.leave()
-                    owner = nil
-                case .retired:
-                    owner = self.owner(of: topic)
-                    if owner == nil { box.value = QueryResult(status: EOP_ERR_NOT_FOUND, message: "no active plugin answers '\(topic)'") }
-                case .timedOut:
-                    owner = nil
-                }
-            }
+            box.value = Self.call(first, envelope, until: deadline) { self.owner(of: topic) }
+                .map { $0 ?? QueryResult(status: EOP_ERR_NOT_FOUND, message: "no active plugin answers '\(topic)'") }
             done.signal()
         }
         guard done.wait(timeout: .now() + timeout.seconds) == .success, let result = box.value else {
@@ -201,6 +186,31 @@ public final class DispatchTable: @unchecked Sendable {
             return QueryResult(status: EOP_ERR_TIMEOUT, message: "'\(first.pluginID)' did not answer '\(topic)' within \(timeout)")
         }
         return result
+    }
+}
+
+extension DispatchTable {
+    /// Calls `first` through its instance's gate on this thread. A hot swap may hold the
+    /// gate; once it retires the instance, `replacement()` names the slot that now answers
+    /// (nil: none, answered as `.some(nil)`). nil when the deadline passed at the gate.
+    static func call(_ first: QueryOwner, _ envelope: EventEnvelope, until deadline: Date,
+                     replacement: () -> QueryOwner?) -> QueryResult?? {
+        var owner = first
+        while true {
+            switch owner.gate?.enter(until: deadline) ?? .entered {
+            case .entered:
+                CurrentDelivery.set(envelope)
+                let result = owner.answer(envelope)
+                CurrentDelivery.set(nil)
+                owner.gate?.leave()
+                return .some(result)
+            case .retired:
+                guard let next = replacement() else { return .some(nil) }
+                owner = next
+            case .timedOut:
+                return nil
+            }
+        }
     }
 }
 
