@@ -12,7 +12,7 @@ extension Order {
         do {
             reply = try host.request("cart.checkout.prepare", json: JSON.text(Self.cartPayload(owner, cartID)), timeoutMS: settings.cartTimeoutMS)
         } catch {
-            if error.status == OrderStatus.conflict || error.message.hasPrefix("prices changed") {
+            if error.status == EOP_ERR_CONFLICT {
                 let cart = try? cart(owner, cartID: cartID)
                 throw .conflict("cart", error.message, extra: ["price_changes": cart?["price_changes"] ?? [Any](), "cart": cart ?? [:]])
             }

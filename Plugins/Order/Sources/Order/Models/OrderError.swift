@@ -41,18 +41,13 @@ struct OrderError: Error, CustomStringConvertible {
     /// The status a command or query answers with this error.
     var eopStatus: Int32 {
         switch status {
-        case 409: return OrderStatus.conflict
+        case 409: return EOP_ERR_CONFLICT
         case 503: return EOP_ERR_UNAVAILABLE
         default: return EOP_ERR_INVALID
         }
     }
 }
 
-/// Status codes of this module's command answers.
-enum OrderStatus {
-    /// EOP_ERR_CONFLICT: the cart's prices changed since the customer saw them.
-    static let conflict: Int32 = EOP_ERR_CONFLICT
-}
 
 /// A JSON object that crosses threads inside an error (its values are plain JSON).
 struct JSONObject: @unchecked Sendable {

@@ -83,7 +83,7 @@ final class CartFixture: Plugin {
                 cart.version += 1
                 s.carts[key] = cart
                 let text = changes.map { "\($0["sku"] ?? "") \($0["old"] ?? "") → \($0["new"] ?? "")" }.joined(separator: ", ")
-                throw PluginError("prices changed: \(text)", status: -7)
+                throw PluginError("prices changed: \(text)", status: EOP_ERR_CONFLICT)
             }
             cart.priceChanges = []
             s.carts[key] = cart
