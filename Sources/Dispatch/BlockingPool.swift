@@ -15,6 +15,8 @@ public final class BlockingPool: @unchecked Sendable {
     private var threads = 0
     private var idle = 0
 
+    /// Threads are named `<name>.<n>`; Linux keeps a thread name only when it fits in 15
+    /// bytes (else the thread keeps its creator's), so keep `name` short for `top -H` and gdb.
     public init(name: String, maxThreads: Int = 256) {
         self.name = name
         self.maxThreads = maxThreads
@@ -26,8 +28,12 @@ public final class BlockingPool: @unchecked Sendable {
         jobs.append(job)
         if jobs.count > idle && threads < maxThreads {
             threads += 1
-            let thread = Thread { [self] in work() }
-            thread.name = "\(name).\(threads)"
+            let threadName = "\(name).\(threads)"
+            let thread = Thread { [self] in
+                // Set from the thread itself: only then does Foundation on Linux pass it to the OS (top -H, gdb).
+                Thread.current.name = threadName
+                work()
+            }
             thread.start()
         } else {
             condition.signal()

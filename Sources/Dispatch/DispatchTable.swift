@@ -22,7 +22,7 @@ public final class DispatchTable: @unchecked Sendable {
     public let retry: RetryPolicy
     private let logger: Logger
     /// Where queries are answered: handlers may block (SQL, a nested query), so not on GCD.
-    let queryPool = BlockingPool(name: "eop.queries")
+    let queryPool = BlockingPool(name: "eop-queries")
 
     /// An empty table.
     public init(deadLetters: DeadLetterStore = InMemoryDeadLetterStore(), retry: RetryPolicy = RetryPolicy(), logger: Logger = Logger(label: "eop.dispatch")) {

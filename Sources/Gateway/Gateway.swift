@@ -48,9 +48,9 @@ public final class Gateway: Sendable {
     let configuration: Configuration
     let logger: Logger
     private let matcher = Mutex<(version: Int, matcher: RouteMatcher)>((-1, RouteMatcher([])))
-    /// Route handlers that may block run here, never on the event loop.
+    /// Route handlers that may block run here, never on the request thread.
     /// Where non-inline plugin routes run: they may block (SQL, queries to other plugins).
-    private let workers = BlockingPool(name: "eop.gateway.plugins")
+    private let workers = BlockingPool(name: "eop-routes")
 
     public init(plugins: PluginHost, configuration: Configuration, logger: Logger = Logger(label: "eop.gateway")) {
         self.plugins = plugins
@@ -168,17 +168,24 @@ public final class Gateway: Sendable {
         // instance (a retired gate sends it back to the matcher).
         while outcome == nil {
             let b = binding, p = parameters
-            let attempt: @Sendable (Date) -> (CallGate.Entry, PluginCall.Outcome?) = { deadline in
+            let attempt: @Sendable (eop_route_handler_fn, Date) -> (CallGate.Entry, PluginCall.Outcome?) = { handler, deadline in
                 let entry = b.calls.enter(until: deadline)
                 guard entry == .entered else { return (entry, nil) }
                 defer { b.calls.leave() }
-                return (entry, PluginCall.run(b, method: method, path: path, parameters: p, query: query, headers: headers,
+                return (entry, PluginCall.run(b, handler, method: method, path: path, parameters: p, query: query, headers: headers,
                                               body: body, principal: principal, requestID: requestID))
             }
             let waitUntil = Date().addingTimeInterval(Self.swapWait)
-            var result: (CallGate.Entry, PluginCall.Outcome?) = route.inline ? attempt(Date()) : (.timedOut, nil)
+            // On the event loop first when the route allows it: an inline route's handler, or an
+            // inline_handler that answers from memory. Not entered at once (a swap holds the
+            // gate), or passed with EOP_WOULD_BLOCK: a worker thread calls `handler`.
+            var result: (CallGate.Entry, PluginCall.Outcome?) = (.timedOut, nil)
+            if let onLoop = route.inline ? b.handler : b.inlineHandler {
+                result = attempt(onLoop, Date())
+                if !route.inline, result.1?.status == EOP_WOULD_BLOCK { result = (.timedOut, nil) }
+            }
             if result.0 == .timedOut {
-                result = await withCheckedContinuation { continuation in workers.run { continuation.resume(returning: attempt(waitUntil)) } }
+                result = await withCheckedContinuation { continuation in workers.run { continuation.resume(returning: attempt(b.handler, waitUntil)) } }
             }
             switch result.0 {
             case .entered:

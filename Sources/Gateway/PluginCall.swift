@@ -22,7 +22,8 @@ enum PluginCall {
         var sink: Sink
     }
 
-    static func run(_ binding: RouteBinding, method: String, path: String, parameters: [(String, String)], query: [(String, String)],
+    /// Calls `handler` (the binding's `handler` or `inlineHandler`).
+    static func run(_ binding: RouteBinding, _ handler: eop_route_handler_fn, method: String, path: String, parameters: [(String, String)], query: [(String, String)],
                     headers: [(String, String)], body: Data, principal: GatewayPrincipal, requestID: String) -> Outcome {
         var arena = Arena()
         defer { arena.free() }
@@ -60,7 +61,7 @@ enum PluginCall {
                 return EOP_OK
             })
         let scratch = ErrorScratch()
-        let status = withExtendedLifetime(sink) { binding.handler(binding.pluginContext, &request, &response, scratch.pointer) }
+        let status = withExtendedLifetime(sink) { handler(binding.pluginContext, &request, &response, scratch.pointer) }
         return Outcome(status: status, message: scratch.messageWithCode, sink: sink)
     }
 

@@ -291,6 +291,7 @@ public final class PluginHost: @unchecked Sendable {
         let hooks = prepared.hooks.map { HookHandler(call: call($0.topic, $0.handler, $0.symbol), order: $0.order) }
         let routes = prepared.routes.map { r in
             RouteBinding(pluginID: id, route: r.route, handler: unsafeBitCast(r.symbol, to: eop_route_handler_fn.self),
+                         inlineHandler: r.inlineSymbol.map { unsafeBitCast($0, to: eop_route_handler_fn.self) },
                          pluginContext: pluginContext, calls: context.gate)
         }
         return Slots(subscribers: subscribers, owners: owners, hooks: hooks, routes: routes)
@@ -322,6 +323,7 @@ public final class PluginHost: @unchecked Sendable {
     struct PreparedRoute {
         var route: Route
         var symbol: UnsafeMutableRawPointer
+        var inlineSymbol: UnsafeMutableRawPointer?
     }
 
     struct Prepared {
@@ -386,7 +388,14 @@ public final class PluginHost: @unchecked Sendable {
             guard let symbol = image.symbol(route.handler) else {
                 throw LoadError("handler symbol '\(route.handler)' (for \(route.method) \(route.path), \(manifest.file) field 'routes[\(index)].handler') is not exported by \(manifest.library)")
             }
-            routes.append(PreparedRoute(route: route, symbol: symbol))
+            var inlineSymbol: UnsafeMutableRawPointer?
+            if let name = route.inlineHandler {
+                guard let found = image.symbol(name) else {
+                    throw LoadError("inline handler symbol '\(name)' (for \(route.method) \(route.path), \(manifest.file) field 'routes[\(index)].inline_handler') is not exported by \(manifest.library)")
+                }
+                inlineSymbol = found
+            }
+            routes.append(PreparedRoute(route: route, symbol: symbol, inlineSymbol: inlineSymbol))
         }
         return Prepared(image: image, settings: settings, subscriptions: subscriptions, answers: answers, hooks: hooks, routes: routes)
     }

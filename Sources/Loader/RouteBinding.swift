@@ -11,6 +11,8 @@ public struct RouteBinding: @unchecked Sendable {
     public let route: Route
     /// The resolved handler.
     public let handler: eop_route_handler_fn
+    /// The resolved `inline_handler`, tried first on the event loop.
+    public let inlineHandler: eop_route_handler_fn?
     /// The plugin's context pointer (from its init).
     public let pluginContext: UnsafeMutableRawPointer?
     /// Calls running now into this instance; it is destroyed only after they end.

@@ -22,8 +22,11 @@ public struct Route: Sendable {
     public var permission: String?
     /// The largest body accepted, in bytes (default 1 MiB).
     public var maxBodyBytes: Int
-    /// Whether the handler never blocks and may run on the server's event loop.
+    /// Whether the handler never blocks and may run on the server's request thread.
     public var inline: Bool
+    /// A handler tried first on the request thread (`inline_handler`): it answers from memory or
+    /// passes with `EOP_WOULD_BLOCK` to `handler` on a worker thread.
+    public var inlineHandler: String? = nil
     /// A JSON Schema subset the JSON body must match (a 400 names the field otherwise).
     public var body: SchemaNode?
     /// One line for the OpenAPI document.
@@ -39,7 +42,7 @@ public struct Route: Sendable {
     }
 
     static func parse(_ json: JSONFields, pluginID: String) throws -> Route {
-        try json.rejectUnknownKeys(["method", "path", "handler", "auth", "permission", "max_body", "inline", "body", "summary"])
+        try json.rejectUnknownKeys(["method", "path", "handler", "auth", "permission", "max_body", "inline", "inline_handler", "body", "summary"])
         let method = try json.string("method").uppercased()
         guard methods.contains(method) else { throw json.error("method", "\"\(method)\" is not one of \(methods.sorted().joined(separator: ", "))") }
         let path = try json.string("path")
@@ -67,8 +70,15 @@ public struct Route: Sendable {
         if permission != nil, auth != .staff { throw json.error("permission", "needs \"auth\": \"staff\"") }
         let maxBody = try json.int("max_body") ?? 1 << 20
         guard (0...(64 << 20)).contains(maxBody) else { throw json.error("max_body", "must be 0 … 64 MiB") }
+        let inline = try json.bool("inline", default: false)
+        let inlineHandler = try json.optionalString("inline_handler")
+        if let inlineHandler {
+            guard CSymbol.isValid(inlineHandler) else { throw json.error("inline_handler", "\"\(inlineHandler)\" is not a C symbol name") }
+            guard !inline else { throw json.error("inline_handler", "a route with \"inline\": true runs its handler on the request thread already; give one or the other") }
+            guard inlineHandler != handler else { throw json.error("inline_handler", "must differ from \"handler\": the inline one passes to it") }
+        }
         return Route(method: method, path: path, handler: handler, auth: auth, permission: permission, maxBodyBytes: maxBody,
-                     inline: try json.bool("inline", default: false), body: try json.nested("body").map(SchemaNode.parse),
+                     inline: inline, inlineHandler: inlineHandler, body: try json.nested("body").map(SchemaNode.parse),
                      summary: try json.optionalString("summary"))
     }
 }

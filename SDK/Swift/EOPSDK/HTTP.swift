@@ -70,12 +70,27 @@ extension PluginExport {
         _ ctx: UnsafeMutableRawPointer?, _ request: UnsafeRawPointer?, _ response: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?,
         _ body: (P, HTTPRequest) throws -> HTTPAnswer
     ) -> Int32 {
+        inlineRoute(ctx, request, response, err) { plugin, request -> HTTPAnswer? in try body(plugin, request) }
+    }
+
+    /// Calls a Swift `inline_handler` (see `eop/http.h`): it runs on the server's request thread
+    /// and must not block. Return an answer kept in memory, or nil to pass the request to the
+    /// route's `handler` on a worker thread (`EOP_WOULD_BLOCK`):
+    ///
+    ///     @_cdecl("shop_product_kept")
+    ///     public func productKept(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    ///         PluginExport.inlineRoute(ctx, req, resp, err) { (shop: Shop, request) in shop.pages.kept(request) }
+    ///     }
+    public static func inlineRoute<P: Plugin>(
+        _ ctx: UnsafeMutableRawPointer?, _ request: UnsafeRawPointer?, _ response: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?,
+        _ body: (P, HTTPRequest) throws -> HTTPAnswer?
+    ) -> Int32 {
         let errPointer = err?.assumingMemoryBound(to: eop_error_t.self)
         guard let plugin = instance(ctx) as? P, let request, let response else {
             return write(errPointer, "route handler called without a plugin instance, request or response", EOP_FAIL)
         }
         do {
-            let answer = try body(plugin, HTTPRequest(request.assumingMemoryBound(to: eop_http_request_t.self)))
+            guard let answer = try body(plugin, HTTPRequest(request.assumingMemoryBound(to: eop_http_request_t.self))) else { return EOP_WOULD_BLOCK }
             let sink = response.assumingMemoryBound(to: eop_http_response_t.self)
             sink.pointee.set_status(sink, answer.status)
             for (name, value) in answer.headers {

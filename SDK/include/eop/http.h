@@ -72,7 +72,13 @@ typedef struct eop_http_response {
  * 500 with a problem+json body carrying the request id (the message in `err` is
  * logged, not sent). [any-thread] [may-block]: the host calls route handlers on
  * worker threads, concurrently, unless the route says "inline": true — then the
- * handler must not block. */
+ * handler must not block.
+ *
+ * Since 1.1 a route may also name an "inline_handler" (same signature): the host
+ * calls it first, on the server's request thread, where it must not block. It answers
+ * from memory (a kept page, a fixed body) with EOP_OK, or returns EOP_WOULD_BLOCK
+ * (anything it wrote is discarded) and the host calls "handler" on a worker thread.
+ * A hit so costs no thread hand-off; a miss costs one extra call. */
 typedef eop_status_t (EOP_ABI *eop_route_handler_fn)(void *plugin_ctx,
                                                      const eop_http_request_t *request,
                                                      eop_http_response_t *response,

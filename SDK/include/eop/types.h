@@ -26,6 +26,7 @@ typedef int32_t eop_status_t;
 #define EOP_OK                 0   /* done */
 #define EOP_RETRY              1   /* transient failure: deliver again later, with backoff */
 #define EOP_FAIL               2   /* permanent failure: dead-letter the event */
+#define EOP_WOULD_BLOCK        3   /* since 1.1: a route's inline_handler cannot answer without blocking; the host calls the route's handler on a worker thread */
 #define EOP_ERR_INVALID       -1   /* a bad argument (the message names it) */
 #define EOP_ERR_DENIED        -2   /* the manifest does not permit this (e.g. undeclared topic) */
 #define EOP_ERR_NOT_FOUND     -3   /* no such topic owner, setting, timer or currency */

@@ -12,6 +12,13 @@ private func serve(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ 
     PluginExport.route(ctx, req, resp, err, body)
 }
 
+/// The `inline_handler` of every cacheable page (manifest): a kept page from memory on the
+/// server's event loop, or a pass to the page's own handler on a worker thread.
+@_cdecl("storefront_kept")
+public func storefront_kept(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    PluginExport.inlineRoute(ctx, req, resp, err) { (storefront: Storefront, request) in storefront.kept(request) }
+}
+
 @_cdecl("storefront_home")
 public func storefront_home(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
     serve(ctx, req, resp, err) { storefront, request in try storefront.cached(request) { try storefront.home($0) } }

@@ -102,14 +102,20 @@ final class PageCache: Sendable {
 }
 
 extension Storefront {
+    /// The kept page for this request, or nil. Only memory is read, so the pages' routes
+    /// call it as their `inline_handler` on the server's request thread; nil passes the request
+    /// to `cached` on a worker thread.
+    func kept(_ request: HTTPRequest) -> HTTPAnswer? {
+        guard let key = pageCache.key(for: request, base: baseURL(request)), var hit = pageCache.lookup(key) else { return nil }
+        hit.headers.append(("X-Page-Cache", "hit"))
+        return hit
+    }
+
     /// Serves a cacheable page: from the cache for cookie-less visitors, else rendered (and
     /// kept when it may be). `X-Page-Cache` says which, for operators and tests.
     func cached(_ request: HTTPRequest, _ render: (HTTPRequest) throws -> HTTPAnswer) throws -> HTTPAnswer {
         guard let key = pageCache.key(for: request, base: baseURL(request)) else { return try render(request) }
-        if var hit = pageCache.lookup(key) {
-            hit.headers.append(("X-Page-Cache", "hit"))
-            return hit
-        }
+        if let hit = kept(request) { return hit }
         let generation = pageCache.generation
         if pageCache.needsBoundary {
             // Without Catalog's answer the page is served but not kept: a sale could start any second.
