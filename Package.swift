@@ -293,10 +293,10 @@ let package = Package(
         // A durable host with module plugins and a gateway in front, for the plugins' tests.
         .target(name: "EOPPluginTesting",
                 dependencies: ["EOPLoader", "EOPDispatch", "EOPManifest", "EOPEventLog", "EOPStorage", "EOPGateway", "EOPTesting", "EOPOutbound",
-                               .product(name: "HummingbirdTesting", package: "hummingbird")],
+                               "EOPHost", "EOPIdentity", .product(name: "HummingbirdTesting", package: "hummingbird")],
                 path: "Tests/PluginTesting"),
         .testTarget(name: "MenuTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Menu/Tests"),
-        .testTarget(name: "LauncherTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Launcher/Tests"),
+        .testTarget(name: "LauncherTests", dependencies: ["EOPPluginTesting", "EOPStorage", "EOPIdentity", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Launcher/Tests"),
         // Plugins/Order: checkout into orders, payments through Payment, fulfilments, invoices, returns, downloads (libOrder.so).
         .target(name: "Order", dependencies: ["EOPSDK", "EOPABI", "EOPPlatformKit", .product(name: "Crypto", package: "swift-crypto")],
                 path: "Plugins/Order/Sources/Order"),

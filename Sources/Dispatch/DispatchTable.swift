@@ -56,6 +56,17 @@ public final class DispatchTable: @unchecked Sendable {
         }
     }
 
+    /// Adds one answered topic, keeping the plugin's others (the host's own answers are
+    /// installed one by one, by the modules that own them).
+    public func addOwner(_ owner: QueryOwner) throws {
+        try routes.withLock { r in
+            if let other = r.owners[owner.topic], other.pluginID != owner.pluginID {
+                throw DispatchError.ownerConflict(topic: owner.topic, current: other.pluginID, candidate: owner.pluginID)
+            }
+            r.owners[owner.topic] = owner
+        }
+    }
+
     /// Routes the plugin's fact subscriptions to its mailbox (replacing its earlier ones).
     public func installSubscribers(pluginID: String, subscribers: [Subscriber], parallelLanes: Int = 4, paused: Bool = false) throws {
         let needsParallel = subscribers.contains(where: \.parallel)

@@ -63,6 +63,7 @@ public final class Platform: Sendable {
         plugins = PluginHost(configuration: loader, logger: logger)
         eventLog?.registerExtensions(on: plugins)
         HTTPClientExtension.register(on: plugins)
+        if let identity { try FirstOwnerAnswer.install(on: plugins, identity: identity, logger: logger) }
         notifications = try Self.notifications(database: database, configuration: configuration, events: loader.events, identity: identity, logger: logger)
         if let notifications, let eventLog { notifications.registerExtension(on: plugins, storage: eventLog) }
     }

@@ -14,12 +14,18 @@ extension PluginHost {
 
     /// Makes the host the owner of `platform.plugins.list` (called once, from init).
     func installDirectory() {
-        let owner = QueryOwner(pluginID: "platform", topic: Self.directoryTopic, handlerName: "host", invocation: .swift { [weak self] _ in
+        // Nobody else can own it yet: the table is new.
+        try? answerInHost(Self.directoryTopic) { [weak self] _ in
             guard let self else { return QueryResult(status: EOP_ERR_UNAVAILABLE, message: "the host is stopping") }
             return QueryResult(status: EOP_OK, reply: self.directoryJSON())
-        })
-        // Nobody else can own it yet: the table is new.
-        try? table.installOwners(pluginID: "platform", owners: [owner])
+        }
+    }
+
+    /// Makes the host itself (owner `platform`) answer a command or query topic; plugins send
+    /// it like any other, listed under `requests`. Call before `boot()`: a plugin answering
+    /// the topic later is refused, naming the host.
+    public func answerInHost(_ topic: String, _ answer: @escaping @Sendable (Event) -> QueryResult) throws {
+        try table.addOwner(QueryOwner(pluginID: "platform", topic: topic, handlerName: "host", invocation: .swift { envelope in answer(envelope.event) }))
     }
 
     /// Every plugin the host knows (active, refused, failed, …) with what other plugins may show of it:

@@ -1,6 +1,8 @@
 import EOPDispatch
 import EOPEventLog
 import EOPGateway
+import EOPHost
+import EOPIdentity
 import EOPLoader
 import EOPManifest
 import EOPOutbound
@@ -53,6 +55,8 @@ public final class ModuleHost: @unchecked Sendable {
     public let host: PluginHost
     public let log: EventLog
     public let gateway: Gateway
+    /// The identity store, when asked for.
+    public let identity: IdentityStore?
     public let target: DatabaseTarget
     public let folder: URL
 
@@ -61,12 +65,15 @@ public final class ModuleHost: @unchecked Sendable {
     ///   - refused: modules the license refuses.
     ///   - settings: per plugin id, its settings as a JSON object text.
     ///   - extraManifests: more manifest files (e.g. a test's own).
-    public convenience init(modules: [String], refused: Set<String> = [], settings: [String: String] = [:], extraManifests: [URL] = []) async throws {
+    /// With `identity`, the host's staff and customer store runs on the test database and
+    /// answers `platform.staff.first_owner`, as `eop run` does.
+    public convenience init(modules: [String], refused: Set<String> = [], settings: [String: String] = [:], extraManifests: [URL] = [],
+                            identity: Bool = false) async throws {
         // Module roles are cluster-wide (eop_s_<id>) and each new database gives them a new
         // password: two hosts loading the same module at once would lock each other out.
         await Self.turns.acquire()
         do {
-            try await self.init(acquired: modules, refused: refused, settings: settings, extraManifests: extraManifests)
+            try await self.init(acquired: modules, refused: refused, settings: settings, extraManifests: extraManifests, identity: identity)
         } catch {
             await Self.turns.release()
             throw error
@@ -77,7 +84,7 @@ public final class ModuleHost: @unchecked Sendable {
     static let turns = Turns()
     private let stopped = Box(false)
 
-    private init(acquired modules: [String], refused: Set<String>, settings: [String: String], extraManifests: [URL]) async throws {
+    private init(acquired modules: [String], refused: Set<String>, settings: [String: String], extraManifests: [URL], identity withIdentity: Bool) async throws {
         let cluster = try await TestCluster.shared()
         let name = TestCluster.uniqueName("m")
         let admin = try await TestCluster.connect()
@@ -98,6 +105,15 @@ public final class ModuleHost: @unchecked Sendable {
         let host = PluginHost(configuration: configuration)
         log.registerExtensions(on: host)
         HTTPClientExtension.register(on: host)
+        if withIdentity {
+            let target = target
+            let store = IdentityStore(pool: ConnectionPool(name: "identity", maxConnections: 2) { try PostgresConnection(target.conninfo) })
+            try store.bootstrap()
+            try FirstOwnerAnswer.install(on: host, identity: store)
+            identity = store
+        } else {
+            identity = nil
+        }
         self.log = log
         self.host = host
         gateway = Gateway(plugins: host, configuration: .init(port: 0, principals: TestPrincipals()))

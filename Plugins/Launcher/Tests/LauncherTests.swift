@@ -1,3 +1,4 @@
+import EOPIdentity
 import EOPPluginTesting
 import EOPStorage
 import Foundation
@@ -16,25 +17,34 @@ struct LauncherTests {
 
     @Test("the wizard checks currency (ISO 4217), locale and email, runs once, says Catalog is not active, and publishes the shop")
     func wizard() async throws {
-        let shop = try await ModuleHost(modules: ["launcher"], settings: Self.settings(smtp: ""))
+        let shop = try await ModuleHost(modules: ["launcher"], settings: Self.settings(smtp: ""), identity: true)
         defer { shop.shutdown() }
         try #require(shop.host.plugin("launcher")?.state == .active, "\(shop.reason("launcher"))")
         let json = testHeaders(nil)
+        let identity = try #require(shop.identity)
         try await shop.http { client in
             try await client.execute(uri: "/api/launcher/setup", method: .get) { r in
                 #expect((try? jsonObject(r.body))?["completed"] as? Bool == false)
             }
-            let good = #""shop_name":"Dhaka Tea","locale":"bn-BD","staff_email":"owner@tea.example","sample_catalog":true"#
+            let good = #""shop_name":"Dhaka Tea","locale":"bn-BD","staff_email":"owner@tea.example","staff_password":"brewing-leaves-42","sample_catalog":true"#
             for (body, field) in [("{\(good),\"currency\":\"XYZ\"}", "currency"),
                                   (#"{"shop_name":"T","currency":"EUR","locale":"english","staff_email":"a@b.example","sample_catalog":false}"#, "locale"),
                                   (#"{"shop_name":"T","currency":"EUR","locale":"en-GB","staff_email":"nobody","sample_catalog":false}"#, "staff_email"),
                                   (#"{"shop_name":"T","currency":"EUR","locale":"en-GB","staff_email":"a@b.example"}"#, "sample_catalog"),
-                                  (#"{"currency":"EUR","locale":"en-GB","staff_email":"a@b.example","sample_catalog":false}"#, "shop_name")] {
+                                  (#"{"currency":"EUR","locale":"en-GB","staff_email":"a@b.example","sample_catalog":false}"#, "shop_name"),
+                                  (#"{"shop_name":"T","currency":"EUR","locale":"en-GB","staff_email":"a@b.example","sample_catalog":false}"#, "staff_password")] {
                 try await client.execute(uri: "/api/launcher/setup", method: .post, headers: json, body: ByteBuffer(string: body)) { r in
                     #expect(r.status == .badRequest, "\(body)")
                     #expect(problemField(r.body) == field, "\(body): \(String(buffer: r.body))")
                 }
             }
+            // The host's password rule (at least 10 characters) comes back naming the wizard's field, and nothing is set up.
+            let short = #"{"shop_name":"T","currency":"EUR","locale":"en-GB","staff_email":"a@b.example","staff_password":"short","sample_catalog":false}"#
+            try await client.execute(uri: "/api/launcher/setup", method: .post, headers: json, body: ByteBuffer(string: short)) { r in
+                #expect(r.status == .unprocessableContent, "\(String(buffer: r.body))")
+                #expect(problemField(r.body) == "staff_password", "\(String(buffer: r.body))")
+            }
+            #expect(try identity.hasAnyStaff() == false)
             try await client.execute(uri: "/api/launcher/setup", method: .post, headers: json, body: ByteBuffer(string: "{\(good),\"currency\":\"bdt\"}")) { r in
                 #expect(r.status == .created, "\(String(buffer: r.body))")
                 let answer = try jsonObject(r.body)
@@ -42,9 +52,13 @@ struct LauncherTests {
                 let sample = try #require(answer["sample_catalog"] as? [String: Any])
                 #expect(sample["outcome"] as? String == "Catalog is not active: it is not installed")
                 let staff = try #require(answer["staff_account"] as? [String: Any])
-                #expect(staff["created"] as? Bool == false)
-                #expect((staff["next"] as? String)?.contains("eop users create-owner --email owner@tea.example") == true)
+                #expect(staff["created"] as? Bool == true, "\(staff)")
+                #expect(staff["email"] as? String == "owner@tea.example")
+                #expect(!String(buffer: r.body).contains("brewing-leaves-42"), "the password is never echoed")
             }
+            // The account is real: the owner signs in with the wizard's password and holds every permission.
+            let owner = try identity.authenticateStaff(email: "owner@tea.example", password: "brewing-leaves-42", client: "127.0.0.1")
+            #expect(owner.permissions.contains("*"), "\(owner.permissions)")
             try await client.execute(uri: "/api/launcher/setup", method: .post, headers: json, body: ByteBuffer(string: "{\(good),\"currency\":\"EUR\"}")) { r in
                 #expect(r.status == .conflict)
             }
@@ -60,6 +74,28 @@ struct LauncherTests {
         let fact = try db.execute("SELECT convert_from(payload, 'UTF8') FROM eop.events WHERE topic = 'launcher.shop.configured' AND source = 'launcher'")
         #expect(fact.rowCount == 1)
         #expect(fact.string(row: 0, column: 0)?.contains(#""currency":"BDT""#) == true)
+    }
+
+    @Test("with a staff account already made (eop users create-owner), only signed-in staff may run the wizard, and no second account is made")
+    func wizardAfterOwner() async throws {
+        let shop = try await ModuleHost(modules: ["launcher"], settings: Self.settings(smtp: ""), identity: true)
+        defer { shop.shutdown() }
+        let identity = try #require(shop.identity)
+        let owner = try identity.createFirstOwner(email: "first@tea.example", password: "first-owner-pass")
+        let body = #"{"shop_name":"Tea","currency":"EUR","locale":"en-GB","staff_email":"second@tea.example","staff_password":"second-owner-pass","sample_catalog":false}"#
+        try await shop.http { client in
+            try await client.execute(uri: "/api/launcher/setup", method: .post, headers: testHeaders(nil), body: ByteBuffer(string: body)) { r in
+                #expect(r.status == .forbidden, "\(String(buffer: r.body))")
+                #expect(problemField(r.body) == "staff_email")
+            }
+            let staff = testHeaders("staff:\(owner.id.uuidString.lowercased()):*")
+            try await client.execute(uri: "/api/launcher/setup", method: .post, headers: staff, body: ByteBuffer(string: body)) { r in
+                #expect(r.status == .created, "\(String(buffer: r.body))")
+                let account = try #require(try jsonObject(r.body)["staff_account"] as? [String: Any])
+                #expect(account["created"] as? Bool == false)
+            }
+        }
+        #expect(throws: AuthenticationFailure.self) { try identity.authenticateStaff(email: "second@tea.example", password: "second-owner-pass", client: "127.0.0.1") }
     }
 
     @Test("the checklist ticks 'first product' when catalog.product.created arrives, once, and the rest stay open")

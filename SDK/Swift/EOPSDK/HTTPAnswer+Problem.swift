@@ -52,8 +52,14 @@ public struct RequestError: Error, Sendable, CustomStringConvertible {
 
     /// The problem answer.
     public var answer: HTTPAnswer {
-        .problem(status, status == 404 ? "Not Found" : status == 409 ? "Conflict" : "Bad Request", detail: description, field: field)
+        .problem(status, Self.titles[status] ?? "Bad Request", detail: description, field: field)
     }
+
+    /// The problem title of each status a request error takes.
+    static let titles: [UInt16: String] = [
+        400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
+        413: "Content Too Large", 422: "Unprocessable Content", 503: "Service Unavailable",
+    ]
 }
 
 extension PluginExport {

@@ -1,3 +1,4 @@
+import EOPABI
 import EOPPlatformKit
 import EOPSDK
 import Foundation
@@ -7,7 +8,7 @@ extension Launcher {
     /// `GET /api/launcher/setup`: whether the wizard has run, and its answers.
     func setupState(_ request: HTTPRequest) throws -> HTTPAnswer {
         guard let row = try sql.execute("SELECT name, currency, locale, staff_email, sample_catalog, sample_outcome, completed_at::text AS at FROM shop").first else {
-            return .json(object: ["completed": false, "next": "POST /api/launcher/setup with shop_name, currency, locale, staff_email, sample_catalog"])
+            return .json(object: ["completed": false, "next": "POST /api/launcher/setup with shop_name, currency, locale, staff_email, staff_password, sample_catalog"])
         }
         return .json(object: ["completed": true, "shop": [
             "name": try row.requiredString("name"), "currency": try row.requiredString("currency"), "locale": try row.requiredString("locale"),
@@ -37,10 +38,19 @@ extension Launcher {
             throw RequestError(field: "staff_email", reason: "'\(email)' is not an email address")
         }
         guard let sample = body["sample_catalog"] as? Bool else { throw RequestError(field: "sample_catalog", reason: "is required: true or false") }
+        // Signed-in staff run the wizard with their own account; anyone else makes the first one.
+        let signedInStaff = request.principalKind == "staff"
+        let password = body["staff_password"] as? String
+        if !signedInStaff, password?.isEmpty ?? true {
+            throw RequestError(field: "staff_password", reason: body["staff_password"] == nil ? "is required: the first staff account's password" : "must be a non-empty string")
+        }
 
         if try sql.execute("SELECT 1 FROM shop").count > 0 {
             throw RequestError(field: "setup", reason: "the shop is already set up; the wizard runs once", status: 409)
         }
+        let account: [String: Any] = signedInStaff
+            ? ["created": false, "email": email, "reason": "signed in as staff: the wizard ran with that account"]
+            : try createFirstOwner(email: email, password: password ?? "")
         let outcome = try sample ? loadSampleCatalog(currency: currency.code) : "not asked for"
         do {
             try sql.execute("""
@@ -55,11 +65,35 @@ extension Launcher {
         try host.publish("launcher.shop.configured", json: String(decoding: fact, as: UTF8.self))
         return .json(object: [
             "shop": ["name": name, "currency": currency.code, "currency_name": currency.name, "locale": locale],
-            // Plugins have no way to the host's identity store (no ABI table for it): say how to make the account.
-            "staff_account": ["created": false, "email": email,
-                              "next": "create the owner account on the host: echo '<password>' | eop users create-owner --email \(email)"],
+            "staff_account": account,
             "sample_catalog": ["requested": sample, "outcome": outcome],
         ], status: 201)
+    }
+
+    /// Asks the host for the first staff account (`platform.staff.first_owner`, role owner).
+    /// Before the shop row is written, so a refused password leaves the wizard to run again.
+    func createFirstOwner(email: String, password: String) throws -> [String: Any] {
+        do {
+            let reply = try host.request("platform.staff.first_owner", json: try Self.jsonText(["email": email, "password": password]), timeoutMS: 15_000)
+            let created = (try? JSONSerialization.jsonObject(with: Data(reply.utf8))) as? [String: Any] ?? [:]
+            return ["created": true, "email": created["email"] as? String ?? email, "staff_id": created["staff_id"] as? String ?? "",
+                    "next": "sign in at /admin with this email and password"]
+        } catch let error as PluginError where error.status == EOP_ERR_CONFLICT {
+            throw RequestError(field: "staff_email", reason: "a staff account exists already: sign in as staff to run the wizard", status: 403)
+        } catch let error as PluginError where error.status == EOP_ERR_INVALID {
+            // The host names "email: …" or "password: …"; the wizard's fields are staff_email and staff_password.
+            let field = error.message.hasPrefix("password") ? "staff_password" : "staff_email"
+            let reason = error.message.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? error.message
+            throw RequestError(field: field, reason: reason, status: 422)
+        } catch let error as PluginError where error.status == EOP_ERR_NOT_FOUND || error.status == EOP_ERR_UNAVAILABLE {
+            // A host without an identity store (no database) answers no such topic: say how to make the account later.
+            return ["created": false, "email": email, "reason": "this host cannot create staff accounts (\(error.message))",
+                    "next": "create the owner account on the host: echo '<password>' | eop users create-owner --email \(email)"]
+        }
+    }
+
+    static func jsonText(_ object: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// Asks Catalog to load its sample products when Catalog runs; otherwise says why it cannot.
