@@ -28,7 +28,7 @@ struct StorefrontBrowserTests {
         var setup = URLRequest(url: URL(string: base + "/api/launcher/setup")!)
         setup.httpMethod = "POST"
         setup.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        setup.httpBody = Data(#"{"shop_name": "Ada's Shop", "currency": "EUR", "locale": "en-IE", "staff_email": "owner@shop.example", "sample_catalog": true}"#.utf8)
+        setup.httpBody = Data(#"{"shop_name": "Ada's Shop", "currency": "EUR", "locale": "en-IE", "staff_email": "owner@shop.example", "staff_password": "lamps-and-shirts", "sample_catalog": true}"#.utf8)
         let (data, response) = try await URLSession.shared.data(for: setup)
         #expect((response as? HTTPURLResponse)?.statusCode == 201, "\(String(decoding: data, as: UTF8.self))\n\(host.output.suffix(3000))")
 

@@ -1,8 +1,11 @@
 import EOPDispatch
 import EOPEventLog
 import EOPGateway
+import EOPHost
+import EOPIdentity
 import EOPLoader
 import EOPManifest
+import EOPStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -269,6 +272,10 @@ struct StorefrontCatalogTests {
             transport: log, storage: log)
         let host = PluginHost(configuration: configuration)
         log.registerExtensions(on: host)
+        // The host's identity store answers the wizard's platform.staff.first_owner, as under `eop run`.
+        let identity = IdentityStore(pool: ConnectionPool(name: "identity", maxConnections: 2) { try PostgresConnection(database.target.conninfo) })
+        try identity.bootstrap()
+        try FirstOwnerAnswer.install(on: host, identity: identity)
         host.boot()
         for id in ["catalog", "storefront", "launcher", "gallery"] {
             #expect(host.plugin(id)?.state == .active, "\(id): \(host.reason(id))")
@@ -379,11 +386,12 @@ struct StorefrontCatalogTests {
         let (_, host, log, gateway) = try Self.shop(database)
         defer { host.shutdown(); log.shutdown() }
         try await gateway.application().test(.live) { client in
-            let body = #"{"shop_name": "Ada's Shop", "currency": "EUR", "locale": "en-IE", "staff_email": "owner@shop.example", "sample_catalog": true}"#
+            let body = #"{"shop_name": "Ada's Shop", "currency": "EUR", "locale": "en-IE", "staff_email": "owner@shop.example", "staff_password": "lamps-and-shirts", "sample_catalog": true}"#
             let setup = try await client.execute(uri: "/api/launcher/setup", method: .post, headers: [.contentType: "application/json"],
                                                  body: ByteBuffer(string: body)) { r in (r.status, String(buffer: r.body)) }
             #expect(setup.0 == .created, "\(setup.1)")
             #expect(setup.1.contains(#"\"loaded\":true"#) || setup.1.contains(#"\\\"loaded\\\":true"#), "the wizard's sample outcome: \(setup.1)")
+            #expect(setup.1.contains(#""created":true"#), "the wizard made the first staff account: \(setup.1)")
             let again = try await client.execute(uri: "/api/launcher/setup", method: .post, headers: [.contentType: "application/json"],
                                                  body: ByteBuffer(string: body)) { r in r.status }
             #expect(again == .conflict, "the wizard runs once")
@@ -409,6 +417,7 @@ struct StorefrontCatalogTests {
         // The sample went through Catalog's own actions: one created fact per product.
         #expect(log.drain(timeout: .seconds(30)))
         #expect(try database.count("SELECT count(*) FROM eop.events WHERE topic = 'catalog.product.created'") == 6)
+        #expect(try database.count("SELECT count(*) FROM eop_identity.staff_users WHERE email = 'owner@shop.example'") == 1)
     }
 
     @Test("a product's pictures come from Gallery: linked through Catalog, shown on the product page, and held: Gallery refuses to delete one a product shows")
