@@ -110,6 +110,12 @@ try await withThrowingTaskGroup(of: Void.self) { group in
         FileHandle.standardError.write(Data("\(name) page alone: \(each)\n".utf8))
     }
 
+    // For profiling: EOP_BENCH_HOLD=<seconds> keeps the servers up before measuring (perf record, own wrk runs).
+    if let hold = ProcessInfo.processInfo.environment["EOP_BENCH_HOLD"].flatMap(Int.init) {
+        FileHandle.standardError.write(Data("holding \(hold) s: bare http://127.0.0.1:\(ports.get("bare")!)/products/x, shop \(productURL) \(categoryURL)\n".utf8))
+        try await Task.sleep(for: .seconds(hold))
+    }
+
     let baseline = "baseline: bare Hummingbird endpoint, the product page's bytes"
     _ = try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/x", seconds: seconds)  // warm up
     emit(baseline, try wrk("http://127.0.0.1:\(ports.get("bare")!)/products/x", seconds: seconds))

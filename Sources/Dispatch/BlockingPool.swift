@@ -30,10 +30,12 @@ public final class BlockingPool: @unchecked Sendable {
             threads += 1
             let threadName = "\(name).\(threads)"
             let thread = Thread { [self] in
-                // Set from the thread itself: only then does Foundation on Linux pass it to the OS (top -H, gdb).
-                Thread.current.name = threadName
+                // What top -H and gdb show. Foundation on Linux passes Thread.name to the OS only
+                // when it wins a race with start(); the kernel's own file for it always works.
+                try? threadName.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
                 work()
             }
+            thread.name = threadName
             thread.start()
         } else {
             condition.signal()

@@ -147,7 +147,9 @@ public final class Gateway: Sendable {
         var request = request
         let body: Data
         do {
-            body = Data(buffer: try await request.collectBody(upTo: route.maxBodyBytes))
+            // A request that declares no body (most GETs) is not waited on for one.
+            let declaresBody = request.headers[.transferEncoding] != nil || (request.headers[.contentLength].map { $0 != "0" } ?? false)
+            body = declaresBody ? Data(buffer: try await request.collectBody(upTo: route.maxBodyBytes)) : Data()
         } catch {
             return Problem(.contentTooLarge, "Content Too Large", detail: "the body is larger than this route's limit of \(route.maxBodyBytes) bytes",
                            errors: [.init(field: "(body)", reason: "larger than \(route.maxBodyBytes) bytes")]).response(requestID: requestID)

@@ -13,34 +13,43 @@ struct RouteMatcher: Sendable {
         case notFound
     }
 
-    private let routes: [(segments: [Substring], binding: RouteBinding)]
+    /// A route's pattern, split once. A class, so a scan over the candidates copies one
+    /// reference per route rather than every field of its binding (this runs per request).
+    private final class Pattern: Sendable {
+        let segments: [Substring]
+        let binding: RouteBinding
+        init(_ binding: RouteBinding) {
+            segments = binding.route.path.split(separator: "/")
+            self.binding = binding
+        }
+        var literalCount: Int { segments.filter { !$0.hasPrefix("{") }.count }
+    }
+
+    /// Patterns by segment count: a path is compared only with routes as deep as it.
+    private let patternsByDepth: [Int: [Pattern]]
 
     init(_ bindings: [RouteBinding]) {
         // Rationale: more literal segments win ("/api/x/new" before "/api/x/{id}").
-        routes = bindings.map { (Array($0.route.path.split(separator: "/")), $0) }
-            .sorted { a, b in
-                let la = a.segments.filter { !$0.hasPrefix("{") }.count, lb = b.segments.filter { !$0.hasPrefix("{") }.count
-                return la != lb ? la > lb : a.binding.route.path < b.binding.route.path
-            }
+        let sorted = bindings.map(Pattern.init).sorted { a, b in
+            let la = a.literalCount, lb = b.literalCount
+            return la != lb ? la > lb : a.binding.route.path < b.binding.route.path
+        }
+        patternsByDepth = Dictionary(grouping: sorted, by: { $0.segments.count })
     }
 
     func match(method: String, path: String) -> Result {
         let parts = path.split(separator: "/")
+        guard let candidates = patternsByDepth[parts.count] else { return .notFound }
         var allowed: [String] = []
-        for (segments, binding) in routes where segments.count == parts.count {
-            var parameters: [(String, String)] = []
-            var ok = true
-            for (pattern, part) in zip(segments, parts) {
-                if pattern.hasPrefix("{") {
-                    parameters.append((String(pattern.dropFirst().dropLast()), String(part).removingPercentEncoding ?? String(part)))
-                } else if pattern != part {
-                    ok = false
-                    break
-                }
+        for pattern in candidates where zip(pattern.segments, parts).allSatisfy({ segment, part in segment.hasPrefix("{") || segment == part }) {
+            guard pattern.binding.route.method == method else {
+                allowed.append(pattern.binding.route.method)
+                continue
             }
-            guard ok else { continue }
-            if binding.route.method == method { return .found(Match(binding: binding, parameters: parameters)) }
-            allowed.append(binding.route.method)
+            let parameters = zip(pattern.segments, parts).filter { segment, _ in segment.hasPrefix("{") }.map { segment, part in
+                (String(segment.dropFirst().dropLast()), String(part).removingPercentEncoding ?? String(part))
+            }
+            return .found(Match(binding: pattern.binding, parameters: parameters))
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed.sorted())
     }
