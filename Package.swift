@@ -306,7 +306,7 @@ let package = Package(
                     dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    .product(name: "Crypto", package: "swift-crypto")],
                     path: "Plugins/Order/Tests", exclude: ["Fixtures"]),
-        .testTarget(name: "DocsTests", dependencies: ["EOPPluginTesting", "EOPStorage", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Docs/Tests"),
+        .testTarget(name: "DocsTests", dependencies: ["EOPPluginTesting", "EOPStorage", "EOPLicense", .product(name: "HummingbirdTesting", package: "hummingbird")], path: "Plugins/Docs/Tests"),
 
         .testTarget(
             name: "HostTests",

@@ -22,11 +22,18 @@ public struct MigrationFile: Sendable, Equatable {
         checksum = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The manifest's `migrations` list (relative to the manifest), or else every
+    /// The manifest's `migrations` list (relative to the manifest, or in its `migrations/`
+    /// folder as in an unpacked bundle), or else every
     /// `*.sql` in `<manifest folder>/migrations/`, by name.
     public static func files(for manifest: PluginManifest) throws -> [MigrationFile] {
         if !manifest.migrations.isEmpty {
-            return try manifest.migrations.map { try MigrationFile(url: manifest.directory.appendingPathComponent($0)) }
+            return try manifest.migrations.map { entry in
+                let beside = manifest.directory.appendingPathComponent(entry)
+                // An unpacked bundle keeps its listed migrations in migrations/ (BundlePacker).
+                let inBundle = manifest.directory.appendingPathComponent("migrations").appendingPathComponent(entry)
+                let exists = FileManager.default.fileExists(atPath: beside.path) || !FileManager.default.fileExists(atPath: inBundle.path)
+                return try MigrationFile(url: exists ? beside : inBundle)
+            }
         }
         let folder = manifest.directory.appendingPathComponent("migrations")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".sql") }.sorted()

@@ -10,10 +10,12 @@ import Foundation
 /// publisher key's fingerprint. An optional `publisher.cert` carries the
 /// vendor's certification of the publisher key.
 ///
-/// Plugin directory layout read: `manifest.json`; the library named by the
-/// manifest at the top level or in `lib/`; each listed migration (every `.sql`
-/// file when the manifest lists none) in `Migrations/` or `migrations/`; every file under `assets/`, `Templates/`
-/// and `Docs/` as assets (hidden files skipped).
+/// What is read: the manifest (`manifest.json` of a plugin directory, or a manifest
+/// file such as `Manifests/catalog.json`); the library named by the manifest beside
+/// it, in `lib/`, or the file given; each listed migration, resolved against the
+/// manifest's folder (bare names also in `Migrations/` or `migrations/`; every `.sql`
+/// file there when the manifest lists none); the `docs` folder (default `Docs/`),
+/// `assets/` and `Templates/` as assets (hidden files skipped).
 public enum BundlePacker {
     /// File name of the signature inside a bundle.
     public static let signatureFile = "bundle.sig"
@@ -22,8 +24,9 @@ public enum BundlePacker {
     /// Bundle file extension.
     public static let fileExtension = "eopbundle"
 
-    /// Packs `pluginDirectory` and signs it as `publisher`.
+    /// Packs `pluginDirectory` (or a manifest file, see `collect`) and signs it as `publisher`.
     /// - Parameters:
+    ///   - library: the built library, when it is not beside the manifest (e.g. `.build/release/libX.so`).
     ///   - output: bundle path; default `<parent of pluginDirectory>/<id>-<version>.eopbundle`.
     ///   - certificate: optional vendor certificate for the publisher key.
     /// - Returns: the bundle's URL.
@@ -31,13 +34,13 @@ public enum BundlePacker {
     @discardableResult
     public static func pack(
         pluginDirectory: URL, signingKey: SigningKey, publisher: String, output: URL? = nil,
-        certificate: SignedEnvelope? = nil
+        certificate: SignedEnvelope? = nil, library: URL? = nil
     ) throws(BundleError) -> URL {
-        let (manifest, files) = try collect(pluginDirectory)
+        let (manifest, files) = try collect(pluginDirectory, library: library)
         guard BundleNamespace.contains(publisher, pluginID: manifest.id) else {
             throw .outsideNamespace(pluginID: manifest.id, namespace: publisher)
         }
-        let url = output ?? pluginDirectory.deletingLastPathComponent()
+        let url = output ?? (pluginDirectory.pathExtension == "json" ? pluginDirectory.deletingLastPathComponent() : pluginDirectory).deletingLastPathComponent()
             .appendingPathComponent("\(manifest.id)-\(manifest.version).\(fileExtension)")
         let data = try archive(files: files, manifest: manifest, signingKey: signingKey, publisher: publisher, certificate: certificate)
         do { try AtomicFile.write(data, to: url) } catch { throw .packing(reason: "cannot write \(url.path): \(error)") }
@@ -75,29 +78,70 @@ public enum BundlePacker {
         return []
     }
 
-    /// Reads the plugin directory into bundle paths.
-    static func collect(_ dir: URL) throws(BundleError) -> (BundleManifest, [String: Data]) {
+    /// Reads a plugin into bundle paths. `source` is the plugin directory (with
+    /// `manifest.json`) or a manifest file anywhere (a repository's `Manifests/x.json`
+    /// naming `../Plugins/X/Migrations/…` and `../Plugins/X/Docs`); every path in the
+    /// manifest is resolved against the manifest's folder, as the loader does.
+    ///
+    /// The bundle's `manifest.json` is the manifest with those paths made bundle paths:
+    /// `migrations` lists plain file names (packed in `migrations/`) and `docs` is
+    /// `assets/Docs`, so the unpacked bundle loads and shows its docs as the source did.
+    static func collect(_ source: URL, library libraryFile: URL? = nil) throws(BundleError) -> (BundleManifest, [String: Data]) {
         func read(_ url: URL) -> Data? { try? Data(contentsOf: url) }
-        guard let manifestData = read(dir.appendingPathComponent("manifest.json")) else {
-            throw .packing(reason: "\(dir.path)/manifest.json not found")
+        var isDirectory: ObjCBool = false
+        let manifestURL = FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            ? source : source.appendingPathComponent("manifest.json")
+        let dir = manifestURL.deletingLastPathComponent()
+        guard let manifestData = read(manifestURL) else { throw .packing(reason: "\(manifestURL.path) not found") }
+        guard var fields = (try? JSONSerialization.jsonObject(with: manifestData)) as? [String: Any] else {
+            throw .manifest(field: "manifest", reason: "\(manifestURL.path) is not a JSON object")
         }
-        let manifest = try BundleManifest.parse(manifestData)
-        var files: [String: Data] = ["manifest.json": manifestData]
-        guard let library = read(dir.appendingPathComponent(manifest.library))
-            ?? read(dir.appendingPathComponent("lib").appendingPathComponent(manifest.library)) else {
-            throw .packing(reason: "library '\(manifest.library)' not found in \(dir.path) or its lib/")
+        let listed = fields["migrations"] as? [String] ?? []
+        // License's parse wants plain migration names: it checks the rewritten list.
+        if !listed.isEmpty { fields["migrations"] = listed.map { URL(fileURLWithPath: $0).lastPathComponent } }
+        var files: [String: Data] = [:]
+
+        guard let libraryName = fields["library"] as? String, BundlePath.isPlainFileName(libraryName) else {
+            throw .manifest(field: "library", reason: "missing or not a plain file name")
         }
-        files["library/\(manifest.library)"] = library
-        // No list in the manifest: the loader runs every migrations/*.sql, so pack them all.
-        for name in manifest.migrations.isEmpty ? defaultMigrations(dir) : manifest.migrations {
-            guard let data = read(dir.appendingPathComponent("Migrations").appendingPathComponent(name))
-                ?? read(dir.appendingPathComponent("migrations").appendingPathComponent(name)) else {
-                throw .packing(reason: "migration '\(name)' not found in \(dir.path)/Migrations or migrations")
+        let libraryCandidates = (libraryFile.map { [$0] } ?? []) + [dir.appendingPathComponent(libraryName), dir.appendingPathComponent("lib").appendingPathComponent(libraryName)]
+        guard let library = libraryCandidates.lazy.compactMap(read).first else {
+            throw .packing(reason: "library '\(libraryName)' not found in \(dir.path) or its lib/\(libraryFile.map { ", nor at \($0.path)" } ?? "")")
+        }
+        files["library/\(libraryName)"] = library
+
+        // Listed migrations: beside the manifest as the loader reads them (older plugin
+        // folders list bare names kept in Migrations/ or migrations/). None listed: the
+        // loader runs every migrations/*.sql, so pack them all.
+        let migrationFolders = ["", "Migrations", "migrations"].map { $0.isEmpty ? dir : dir.appendingPathComponent($0) }
+        for (index, entry) in listed.enumerated() {
+            let name = URL(fileURLWithPath: entry).lastPathComponent
+            guard BundlePath.isPlainFileName(name), name.hasSuffix(".sql") else {
+                throw .manifest(field: "migrations[\(index)]", reason: "'\(entry)' does not name a .sql file")
+            }
+            guard files["migrations/\(name)"] == nil else {
+                throw .manifest(field: "migrations[\(index)]", reason: "a second migration named '\(name)'; a bundle keeps them in one folder")
+            }
+            guard let data = migrationFolders.lazy.compactMap({ read($0.appendingPathComponent(entry)) }).first else {
+                throw .packing(reason: "\(manifestURL.lastPathComponent): migrations[\(index)] '\(entry)' not found beside the manifest nor in its Migrations/ or migrations/")
             }
             files["migrations/\(name)"] = data
         }
-        for folder in ["assets", "Templates", "Docs"] {
-            let root = dir.appendingPathComponent(folder)
+        if listed.isEmpty {
+            for name in defaultMigrations(dir) {
+                guard let data = read(dir.appendingPathComponent("Migrations").appendingPathComponent(name))
+                    ?? read(dir.appendingPathComponent("migrations").appendingPathComponent(name)) else { continue }
+                files["migrations/\(name)"] = data
+            }
+        }
+
+        // Docs where the manifest says (default Docs/ beside it), packed as assets/Docs.
+        let docsFolder = dir.appendingPathComponent(fields["docs"] as? String ?? "Docs")
+        if fields["docs"] != nil, !FileManager.default.fileExists(atPath: docsFolder.path) {
+            throw .packing(reason: "\(manifestURL.lastPathComponent): docs folder '\(fields["docs"]!)' not found at \(docsFolder.standardizedFileURL.path)")
+        }
+        fields["docs"] = "assets/Docs"
+        for (folder, root) in [("assets", dir.appendingPathComponent("assets")), ("Templates", dir.appendingPathComponent("Templates")), ("Docs", docsFolder)] {
             guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
                                                               options: [.skipsHiddenFiles]) else { continue }
             for case let url as URL in walker {
@@ -108,6 +152,14 @@ public enum BundlePacker {
                 files[path] = data
             }
         }
-        return (manifest, files)
+
+        let packedManifest: Data
+        do {
+            packedManifest = try JSONSerialization.data(withJSONObject: fields, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        } catch {
+            throw .packing(reason: "cannot write the bundle's manifest: \(error)")
+        }
+        files["manifest.json"] = packedManifest
+        return (try BundleManifest.parse(packedManifest), files)
     }
 }

@@ -64,6 +64,49 @@ struct BundleTests {
         #expect(paths.filter { $0.hasPrefix("migrations/") } == ["migrations/0001_create_report.sql", "migrations/0002_add_n.sql"])
     }
 
+    /// A repository's layout: the manifest in Manifests/, naming its migrations and docs
+    /// by paths relative to it, the library in the build folder.
+    @Test func aRepositoryManifestWithRelativePathsPacksIntoABundleThatNamesBundlePaths() throws {
+        let root = Fixtures.tempDirectory()
+        let fm = FileManager.default
+        for sub in ["Manifests", "Plugins/Reports/Migrations", "Plugins/Reports/Docs", "build"] {
+            try fm.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let manifestURL = root.appendingPathComponent("Manifests/reports.json")
+        try Data("""
+            {"id": "com.acme.reports", "version": "2.0.0", "library": "libReports.so", "abi": "1.1",
+             "migrations": ["../Plugins/Reports/Migrations/0001_create.sql", "../Plugins/Reports/Migrations/0002_more.sql"],
+             "docs": "../Plugins/Reports/Docs"}
+            """.utf8).write(to: manifestURL)
+        try Data("CREATE TABLE r (id text);".utf8).write(to: root.appendingPathComponent("Plugins/Reports/Migrations/0001_create.sql"))
+        try Data("ALTER TABLE r ADD n int;".utf8).write(to: root.appendingPathComponent("Plugins/Reports/Migrations/0002_more.sql"))
+        try Data("# Reports".utf8).write(to: root.appendingPathComponent("Plugins/Reports/Docs/README.md"))
+        let library = root.appendingPathComponent("build/libReports.so")
+        try Data([1, 2, 3]).write(to: library)
+
+        // Without the library's place it is refused, naming where it looked.
+        let missing = Self.bundleError { _ = try BundlePacker.pack(pluginDirectory: manifestURL, signingKey: Self.publisherKey, publisher: "com.acme") }
+        #expect(missing?.description.contains("libReports.so") == true, "\(String(describing: missing))")
+
+        let url = try BundlePacker.pack(pluginDirectory: manifestURL, signingKey: Self.publisherKey, publisher: "com.acme", library: library)
+        let verified = try Self.trustingAcme().verify(bundleAt: url)
+        #expect(verified.fileList.files.map(\.path) == [
+            "assets/Docs/README.md", "library/libReports.so", "manifest.json", "migrations/0001_create.sql", "migrations/0002_more.sql",
+        ])
+        let manifestBytes = try #require(verified.entries["manifest.json"])
+        let packed = try #require(try JSONSerialization.jsonObject(with: manifestBytes) as? [String: Any])
+        #expect(packed["migrations"] as? [String] == ["0001_create.sql", "0002_more.sql"], "listed in order, by their names in migrations/")
+        #expect(packed["docs"] as? String == "assets/Docs")
+        #expect(packed["abi"] as? String == "1.1", "the loader's fields are kept")
+
+        // A listed migration that is not there names the manifest field.
+        try Data("""
+            {"id": "com.acme.reports", "version": "2.0.1", "library": "libReports.so", "migrations": ["../Plugins/Reports/Migrations/0003_gone.sql"]}
+            """.utf8).write(to: manifestURL)
+        let gone = Self.bundleError { _ = try BundlePacker.pack(pluginDirectory: manifestURL, signingKey: Self.publisherKey, publisher: "com.acme", library: library) }
+        #expect(gone?.description.contains("migrations[0]") == true, "\(String(describing: gone))")
+    }
+
     @Test func aBundleWithOneFileChangedAfterSigningIsRefusedNamingTheFile() throws {
         let url = try BundlePacker.pack(pluginDirectory: try Self.pluginDirectory(), signingKey: Self.publisherKey, publisher: "com.acme")
         var entries = try TarArchive.read(Data(contentsOf: url))

@@ -1,3 +1,4 @@
+import EOPLicense
 import EOPPluginTesting
 import Foundation
 import HTTPTypes
@@ -81,6 +82,38 @@ struct DocsTests {
         try await shop.http { client in
             try await client.execute(uri: "/docs/hello", method: .get, headers: Self.staff) { r in
                 #expect(String(buffer: r.body).contains(#"<h2 id="brand-new-section">"#))
+            }
+        }
+    }
+
+    @Test("a real plugin packed from its repository manifest into a signed bundle and installed: its migrations run and Docs shows the docs it ships")
+    func docsFromAnInstalledBundle() async throws {
+        // Launcher as the repository has it: Manifests/launcher.json naming ../Plugins/Launcher/Migrations/… and ../Plugins/Launcher/Docs.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("eop-bundle-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // First-party ids are the vendor's namespace: a test vendor root certifies the signing key.
+        let vendorRoot = SigningKey.generate(kid: "test-vendor"), key = SigningKey.generate(kid: "first-party", publisher: BundleNamespace.vendor)
+        let certificate = try PublisherCertificate.issue(namespace: BundleNamespace.vendor, publisherKey: key.publicKey, vendorKey: vendorRoot)
+        let bundle = try BundlePacker.pack(pluginDirectory: ModuleRepo.manifests.appendingPathComponent("launcher.json"), signingKey: key,
+                                           publisher: BundleNamespace.vendor, output: folder.appendingPathComponent("launcher.eopbundle"),
+                                           certificate: certificate, library: ModuleRepo.buildDirectory.appendingPathComponent("libLauncher.so"))
+        let installed = try BundleInstaller.install(bundle: bundle, pluginsDirectory: folder.appendingPathComponent("plugins"),
+                                                    verifier: BundleVerifier(trustStore: TrustStore(), vendorKeyring: Keyring(roots: [vendorRoot.publicKey])))
+        let manifest = URL(fileURLWithPath: installed.directory).appendingPathComponent("manifest.json")
+
+        let shop = try await ModuleHost(modules: ["docs"], extraManifests: [manifest])
+        defer { shop.shutdown() }
+        try #require(shop.host.plugin("launcher")?.state == .active, "\(shop.reason("launcher"))")
+        #expect(shop.host.plugin("launcher")?.manifest?.docsDirectory.path.hasPrefix(installed.directory) == true, "docs come from the installed bundle")
+        let db = try shop.connect()
+        defer { db.close() }
+        #expect(try db.execute("SELECT name FROM \(shop.schema(of: "launcher")).eop_migrations").rowCount == 1, "the bundle's migration ran")
+        try await shop.http { client in
+            try await client.execute(uri: "/docs/launcher", method: .get, headers: Self.staff) { r in
+                #expect(r.status == .ok)
+                let html = String(buffer: r.body)
+                #expect(html.contains("Setup wizard") && html.contains("First staff account"), "\(html.prefix(600))")
+                #expect(html.contains("1.0.0"), "the page names the installed version")
             }
         }
     }

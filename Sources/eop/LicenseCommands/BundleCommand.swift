@@ -29,7 +29,8 @@ struct BundleCommand: ParsableCommand {
     /// `eop bundle pack <plugin dir>`.
     struct Pack: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Pack a plugin directory into a signed bundle.")
-        @Argument(help: "Plugin directory (manifest.json, library, Migrations/, assets/, Templates/, Docs/).") var pluginDirectory: String
+        @Argument(help: "Plugin directory (manifest.json, library, Migrations/, assets/, Templates/, Docs/), or a manifest file such as Manifests/catalog.json.") var pluginDirectory: String
+        @Option(help: "The built library, when it is not beside the manifest (e.g. .build/release/libCatalog.so).") var library: String?
         @Option(help: "Publisher key file.") var key: String
         @Option(help: "Publisher namespace (default: the key file's).") var publisher: String?
         @Option(help: "Bundle file (default: <parent>/<id>-<version>.eopbundle).") var out: String?
@@ -42,7 +43,7 @@ struct BundleCommand: ParsableCommand {
             do {
                 let url = try BundlePacker.pack(
                     pluginDirectory: URL(fileURLWithPath: pluginDirectory), signingKey: signingKey, publisher: namespace,
-                    output: out.map { URL(fileURLWithPath: $0) }, certificate: cert)
+                    output: out.map { URL(fileURLWithPath: $0) }, certificate: cert, library: library.map { URL(fileURLWithPath: $0) })
                 print("wrote \(url.path)")
             } catch {
                 print("refused: \(error.description)")
