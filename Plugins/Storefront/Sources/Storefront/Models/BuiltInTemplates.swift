@@ -42,6 +42,7 @@ enum BuiltInTemplates {
       </nav>
     </header>
     <main>
+    {{#list_notices}}<p class="notice">{{text}}</p>{{/list_notices}}
     {{{content}}}
     </main>
     <footer><a href="/sitemap.xml">Sitemap</a> · {{shop_name}}</footer>
