@@ -30,16 +30,19 @@ struct OrderToCashTests {
         let stripe: FakeStripe
         let smtp: LocalServer
 
-        init() async throws {
+        /// `extraModules`: more manifests of `Manifests/` to load beside the four (e.g. `storefront`).
+        init(extraModules: [String] = []) async throws {
+            let modules = OrderToCashTests.modules + extraModules
             smtp = try LocalServer.smtp()
             stripe = try await FakeStripe.start()
             database = try await TestDatabase.make()
             workspace = try Workspace()
             log = try EventLog(target: database.target)
             let payment: [String: Any] = ["stripe_base_url": stripe.baseURL, "stripe_secret_key": stripe.secretKey,
-                                          "stripe_webhook_secret": stripe.webhookSecret, "public_base_url": "http://shop.test"]
+                                          "stripe_webhook_secret": stripe.webhookSecret, "stripe_publishable_key": "pk_test_local",
+                                          "public_base_url": "http://shop.test"]
             host = PluginHost(configuration: LoaderConfiguration(
-                manifestPaths: OrderToCashTests.modules.map { Repo.root.appendingPathComponent("Manifests/\($0).json") },
+                manifestPaths: modules.map { Repo.root.appendingPathComponent("Manifests/\($0).json") },
                 librarySearchPaths: [Repo.buildDirectory], imageDirectory: workspace.root.appendingPathComponent("images"),
                 events: try EventCatalog.load(directory: Repo.events),
                 settings: ["catalog": Data(#"{"currency": "USD"}"#.utf8), "payment": try JSONSerialization.data(withJSONObject: payment)],
@@ -47,7 +50,7 @@ struct OrderToCashTests {
             log.registerExtensions(on: host)
             HTTPClientExtension.register(on: host)
             host.boot()
-            for id in OrderToCashTests.modules { #expect(host.plugin(id)?.state == .active, "\(id): \(host.reason(id))") }
+            for id in modules { #expect(host.plugin(id)?.state == .active, "\(id): \(host.reason(id))") }
             let conninfo = database.target.conninfo
             var configuration = NotificationConfiguration(smtp: smtp.settings)
             configuration.sendTimeout = .seconds(10)

@@ -32,12 +32,12 @@ struct StorefrontTests {
                          {"topic": "catalog.category.list", "handler": "stub_categories"}, {"topic": "catalog.price.quote", "handler": "stub_quote"}]}
             """)
         }
-        try FileManager.default.copyItem(at: Repo.root.appendingPathComponent("Manifests/storefront.json"), to: ws.manifests.appendingPathComponent("storefront.json"))
         let log = try EventLog(target: database.target)
         var values: [String: Any] = ["currency": "EUR", "shop_name": "Test Shop"]
         values.merge(settings) { _, new in new }
         let configuration = LoaderConfiguration(
-            manifestPaths: [ws.manifests], librarySearchPaths: [ws.libraries, Repo.buildDirectory],
+            // Storefront's manifest from the repository: its migrations are named relative to it.
+            manifestPaths: [ws.manifests, Repo.root.appendingPathComponent("Manifests/storefront.json")], librarySearchPaths: [ws.libraries, Repo.buildDirectory],
             imageDirectory: ws.root.appendingPathComponent("images"), events: try EventCatalog.load(directory: ws.events),
             settings: ["storefront": try JSONSerialization.data(withJSONObject: values)], transport: log, storage: log)
         let host = PluginHost(configuration: configuration)
@@ -249,6 +249,78 @@ struct StorefrontTests {
                 #expect(r.status == .conflict)
                 #expect(String(buffer: r.body).contains("at most 4 products"))
             }
+        }
+    }
+
+    @Test("""
+        a signed-in customer's lists are stored: added on one device, seen on another without cookies; \
+        guest list cookies merge in after the stored entries and are cleared, the overflow is dropped and said; \
+        a fifth product to compare is refused with 409
+        """)
+    func customerLists() async throws {
+        let database = try await TestDatabase.make()
+        let (_, host, log, gateway) = try Self.shop(database: database)
+        defer { host.shutdown(); log.shutdown() }
+        let customer = "customer:c-\(UUID().uuidString.prefix(8)):"
+        try await gateway.application().test(.live) { client in
+            func send(_ method: HTTPRequest.Method, _ uri: String, form: String? = nil, cookie: String? = nil) async throws
+                -> (status: HTTPResponse.Status, html: String, headers: HTTPFields) {
+                var headers: HTTPFields = [HTTPField.Name("x-test-principal")!: customer, HTTPField.Name("x-forwarded-host")!: "shop.test"]
+                if let cookie { headers[.cookie] = cookie }
+                if form != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
+                return try await client.execute(uri: uri, method: method, headers: headers, body: form.map { ByteBuffer(string: $0) }) { r in
+                    (r.status, String(buffer: r.body), r.headers)
+                }
+            }
+            /// The customer's stored list as `slug.slug…` in order.
+            func stored(_ list: String) throws -> String {
+                let c = try database.connect()
+                defer { c.close() }
+                return try c.execute("SELECT coalesce(string_agg(slug, '.' ORDER BY position), '') FROM storefront.list_entries WHERE list = '\(list)'")
+                    .string(row: 0, column: 0) ?? ""
+            }
+            // Phone: add to the wishlist while signed in; no list cookie is set.
+            let added = try await send(.post, "/wishlist", form: "slug=red-mug&action=add")
+            #expect(added.status == .seeOther)
+            #expect(added.headers[.setCookie] == nil, "a customer's list is not a cookie")
+            // Laptop: the same customer, no cookies at all.
+            let seen = try await send(.get, "/wishlist")
+            #expect(seen.html.contains("Red Mug") && seen.html.contains("Wishlist (1)"), "\(seen.html)")
+            #expect(try stored("wishlist") == "red-mug")
+
+            // Guest cookies from before signing in: merged after the stored entry, then cleared.
+            let merged = try await send(.get, "/", cookie: "sf_wishlist=blue-shirt.red-mug; sf_compare=a.b")
+            #expect(merged.status == .ok)
+            let cleared = merged.headers[values: .setCookie]
+            #expect(cleared.contains("sf_wishlist=; Path=/; Max-Age=0; SameSite=Lax") && cleared.contains("sf_compare=; Path=/; Max-Age=0; SameSite=Lax"), "\(cleared)")
+            #expect(merged.html.contains("Wishlist (2)") && merged.html.contains("Compare (2)"))
+            #expect(try stored("wishlist") == "red-mug.blue-shirt", "stored entries keep their places")
+            #expect(try stored("compare") == "a.b")
+
+            for slug in ["c", "d"] {
+                #expect(try await send(.post, "/compare", form: "slug=\(slug)").status == .seeOther)
+            }
+            let fifth = try await send(.post, "/compare", form: "slug=red-mug")
+            #expect(fifth.status == .conflict)
+            #expect(fifth.html.contains("at most 4 products"))
+            #expect(try stored("compare") == "a.b.c.d")
+
+            // Guest cookies that do not fit the full stored list: dropped, and the page says so.
+            let full = try await send(.get, "/compare", cookie: "sf_compare=x.y")
+            #expect(full.html.contains("2 products saved in this browser did not fit your compare list (at most 4) and were not kept."), "\(full.html)")
+            #expect(full.headers[values: .setCookie].contains("sf_compare=; Path=/; Max-Age=0; SameSite=Lax"))
+            #expect(try stored("compare") == "a.b.c.d")
+            // Merged on a list change: the cookie merges first (x does not fit), then d goes; the list page says what was dropped.
+            let overflow = try await send(.post, "/compare", form: "slug=d&action=remove", cookie: "sf_compare=x")
+            #expect(overflow.status == .seeOther)
+            #expect(overflow.headers[.location] == "/compare?dropped_sf_compare=1")
+            #expect(try stored("compare") == "a.b.c")
+            let told = try await send(.get, try #require(overflow.headers[.location]))
+            #expect(told.html.contains("1 product saved in this browser did not fit your compare list (at most 4) and was not kept."), "\(told.html)")
+
+            let removed = try await send(.post, "/wishlist", form: "slug=red-mug&action=remove")
+            #expect(removed.status == .seeOther)
+            #expect(try stored("wishlist") == "blue-shirt")
         }
     }
 }

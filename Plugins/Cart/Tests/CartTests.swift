@@ -443,6 +443,30 @@ struct CartTests {
         }
     }
 
+    @Test("cart.address.set through the host (Storefront's checkout form): an owner is required, refusals name the field by its path, the cart keeps the email and address")
+    func addressCommand() async throws {
+        let shop = try await CartShop()
+        defer { shop.shutdown() }
+        try await shop.http { api in
+            let v = try await api.product("Fork", [("FORK", 300)])[0]
+            let token = try #require(shop.request("cart.item.add", ["variant_id": v, "quantity": 1]).json["cart_token"] as? String)
+            let address: [String: Any] = ["name": "Ann Buyer", "line1": "1 Main Street", "city": "Springfield", "country": "us"]
+
+            let nobody = shop.request("cart.address.set", ["email": "ann@example.test"])
+            #expect(nobody.status == -1 && nobody.message.hasPrefix("customer_id: name the cart's owner"), "\(nobody.message)")
+            let badCountry = shop.request("cart.address.set", ["cart_token": token, "shipping_address": address.merging(["country": "XX"]) { $1 }])
+            #expect(badCountry.status == -1 && badCountry.message.hasPrefix("shipping_address.country: \"XX\" is not an ISO 3166-1 alpha-2"), "\(badCountry.message)")
+            let badEmail = shop.request("cart.address.set", ["cart_token": token, "email": "ann.example.test"])
+            #expect(badEmail.status == -1 && badEmail.message.hasPrefix("email: "), "\(badEmail.message)")
+
+            let set = shop.request("cart.address.set", ["cart_token": token, "email": "ann@example.test", "shipping_address": address])
+            #expect(set.status == 0, "\(set.message)")
+            #expect(set.json["customer_email"] as? String == "ann@example.test")
+            #expect((set.json["shipping_address"] as? [String: Any])?["country"] as? String == "US")
+            #expect(shop.request("cart.cart.get", ["cart_token": token]).json["customer_email"] as? String == "ann@example.test")
+        }
+    }
+
     @Test("a line may total at most 10^13 minor units: a larger quantity is refused, so totals never overflow")
     func lineTotalBound() async throws {
         let shop = try await CartShop(cartSettings: #"{"max_line_quantity": 1000}"#)

@@ -200,6 +200,17 @@ struct CheckoutTests {
         #expect(orders.first?["placed_at"] as? String != nil && orders.first?["status"] as? String == "pending")
         #expect((try shop.ask("order.customer.orders", ["customer_id": "c2"]).json["orders"] as? [Any])?.isEmpty == true)
 
+        // order.order.get: the owner's order by number or by its payment; another owner's is not found.
+        let byNumber = try shop.ask("order.order.get", ["customer_id": "c1", "number": "1001"])
+        #expect(byNumber.status == 0 && byNumber.json["id"] as? String == placedID && byNumber.json["total"] as? Int == 2750, "\(byNumber.message)")
+        #expect((byNumber.json["lines"] as? [Any])?.count == 1 && byNumber.json["history"] == nil)
+        let paymentID = try #require((placed.json["payment"] as? [String: Any])?["payment_id"] as? String, "\(placed.json)")
+        #expect(try shop.ask("order.order.get", ["customer_id": "c1", "payment_id": paymentID]).json["number"] as? String == "1001")
+        let foreign = try shop.ask("order.order.get", ["customer_id": "c2", "number": "1001"])
+        #expect(foreign.status != 0 && foreign.message == "not found: order does not exist", "\(foreign.message)")
+        let unnamed = try shop.ask("order.order.get", ["customer_id": "c1"])
+        #expect(unnamed.status != 0 && unnamed.message.hasPrefix("number: "), "\(unnamed.message)")
+
         try await shop.http { api in
             let own = try await api.call(.get, "/api/order/my/orders", principal: "customer:c1:")
             #expect((own.json["orders"] as? [[String: Any]])?.count == 1, "\(own.text)")

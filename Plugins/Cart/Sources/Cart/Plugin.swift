@@ -36,6 +36,11 @@ public func cart_checkout_prepare(_ ctx: UnsafeMutableRawPointer?, _ query: Unsa
     answerCall(ctx, query, out, err) { cart, input in try cart.prepare(try Owner.read(input)) }
 }
 
+@_cdecl("cart_address_set")
+public func cart_address_set(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    answerCall(ctx, query, out, err) { cart, input in try cart.setAddressCommand(input) }
+}
+
 @_cdecl("cart_on_order_placed")
 public func cart_on_order_placed(_ ctx: UnsafeMutableRawPointer?, _ event: UnsafeRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
     PluginExport.handle(ctx, event, err) { (cart: Cart, event) in

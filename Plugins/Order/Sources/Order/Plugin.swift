@@ -37,6 +37,11 @@ public func order_customer_orders(_ ctx: UnsafeMutableRawPointer?, _ query: Unsa
     answerQuery(ctx, query, out, err) { order, input in try order.customerOrders(input) }
 }
 
+@_cdecl("order_order_get")
+public func order_order_get(_ ctx: UnsafeMutableRawPointer?, _ query: UnsafeRawPointer?, _ out: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    answerQuery(ctx, query, out, err) { order, input in try order.ownerOrder(input) }
+}
+
 // Payment's facts move the payment state machine (idempotently).
 @_cdecl("order_on_payment_authorized")
 public func order_on_payment_authorized(_ ctx: UnsafeMutableRawPointer?, _ event: UnsafeRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {

@@ -107,3 +107,13 @@ public func storefront_on_shop_changed(_ ctx: UnsafeMutableRawPointer?, _ event:
         return .ok
     }
 }
+
+@_cdecl("storefront_checkout_place")
+public func storefront_checkout_place(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.placeOrder($1) }
+}
+
+@_cdecl("storefront_checkout_complete")
+public func storefront_checkout_complete(_ ctx: UnsafeMutableRawPointer?, _ req: UnsafeRawPointer?, _ resp: UnsafeMutableRawPointer?, _ err: UnsafeMutableRawPointer?) -> Int32 {
+    serve(ctx, req, resp, err) { try $0.checkoutComplete($1) }
+}

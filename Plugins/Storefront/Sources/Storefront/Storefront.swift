@@ -1,10 +1,10 @@
 import EOPSDK
 import Foundation
 
-/// The Storefront plugin: customer-facing HTML pages. It owns no data of its own: every
-/// product, price and category comes from Catalog's query topics, carts and orders from
-/// Cart/Order/Payment when those modules answer. Wishlist and compare lists live in the
-/// visitor's cookies.
+/// The Storefront plugin: customer-facing HTML pages. Every product, price and category
+/// comes from Catalog's query topics, carts and orders from Cart/Order/Payment when those
+/// modules answer. The only data it keeps is the wishlist and compare list of signed-in
+/// customers (its own schema, Migrations/0001_create_lists.sql); guests keep theirs in cookies.
 final class Storefront: Plugin {
     static let id = "storefront", version = "1.0.0"
 
@@ -13,9 +13,12 @@ final class Storefront: Plugin {
     let theme: Theme
     let catalog: CatalogClient
     let pageCache: PageCache
+    /// Storefront's own schema: signed-in customers' lists.
+    let sql: SQL
 
     init(host: HostAPI) throws {
         self.host = host
+        sql = try SQL(host: host)
         settings = try ShopSettings(host: host)
         // Read once: a broken theme template refuses init, naming the file.
         theme = try Theme(folder: settings.themeDirectory)

@@ -30,6 +30,18 @@ extension Cart {
         return try view(cart.id, newToken: cart.newToken)
     }
 
+    /// `cart.address.set`: the owner (`customer_id`, `cart_token` or `cart_id`) and the fields
+    /// of `PUT /api/cart/address`, checked the same way (Storefront's checkout form uses it).
+    /// An owner must be named: a module setting an address on a cart nobody can reach is a mistake.
+    func setAddressCommand(_ input: JSONInput) throws -> [String: Any] {
+        let owner = try Owner.read(input)
+        guard owner.customerID != nil || owner.cartToken != nil || owner.cartID != nil else {
+            throw CartError.invalid("customer_id", "name the cart's owner: customer_id, cart_token or cart_id")
+        }
+        let ownerKeys: Set<String> = ["customer_id", "cart_token", "cart_id"]
+        return try setAddress(owner, JSONInput(object: input.object.filter { !ownerKeys.contains($0.key) }, path: input.path))
+    }
+
     /// `POST /api/cart/codes` `{"code"}`: the code (upper-cased) is checked with the
     /// contributors before it is kept: a veto is answered 422 with their reason, and a code
     /// no contributor recognises is refused the same way. Entering a kept code again changes nothing.

@@ -119,6 +119,27 @@ extension Order {
         return try listOrders([("limit", "\(limit)")], only: .customer(customer))
     }
 
+    /// `order.order.get` owner (`customer_id` or `cart_token`) + `number`, `order_id` or
+    /// `payment_id` → the order as its owner sees it (`GET /api/order/my/orders/{id}`).
+    /// Someone else's order is "not found", as on that route. Storefront's confirmation page
+    /// asks it, by number after checkout and by payment id when Payment sends the shopper back.
+    func ownerOrder(_ input: JSONInput) throws -> [String: Any] {
+        let owner = try Owner.from(input)
+        let id: String?
+        if let number = try input.optionalString("number", max: 100) {
+            id = try sql.execute("SELECT id::text AS id FROM orders WHERE number = $1", number).first?.string("id")
+        } else if let orderID = try input.optionalString("order_id", max: 100) {
+            guard let uuid = UUID(uuidString: orderID) else { throw OrderError.invalid("order_id", "\"\(orderID)\" is not an order id") }
+            id = uuid.uuidString.lowercased()
+        } else if let paymentID = try input.optionalString("payment_id", max: 200) {
+            id = try sql.execute("SELECT order_id::text AS id FROM payments WHERE payment_id = $1 LIMIT 1", paymentID).first?.string("id")
+        } else {
+            throw OrderError.invalid("number", "name the order: number, order_id or payment_id")
+        }
+        guard let id, let row = try? order(id, lock: false), row.belongs(to: owner) else { throw OrderError.notFound("order") }
+        return try orderJSON(id, staff: false)
+    }
+
     /// `order.checkout.quote` owner → the totals the customer would pay now, from Cart's cart.
     func checkoutQuote(_ input: JSONInput) throws -> [String: Any] {
         let cart = try cart(try Owner.from(input))

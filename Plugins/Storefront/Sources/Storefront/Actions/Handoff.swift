@@ -1,24 +1,22 @@
 import EOPSDK
 import Foundation
 
-/// Cart, checkout and account pages. Carts, orders and payments belong to the Cart, Order
-/// and Payment modules; these pages hand off to their query topics and say plainly which
-/// module is missing when one does not answer.
+/// Cart and account pages (checkout: Checkout.swift). Carts, orders and payments belong to
+/// the Cart, Order and Payment modules; these pages hand off to their query topics and say
+/// plainly which module is missing when one does not answer.
 extension Storefront {
     /// Who the cart and orders belong to: the signed-in customer, else the guest cart cookie.
     /// A signed-in customer who still carries a guest cart cookie sends both: Cart merges the
     /// guest cart into theirs (Plugins/Cart/Docs/README.md, "Merging").
-    private func owner(_ request: HTTPRequest) -> [String: Any] {
-        let token = request.headers.first { $0.0 == "cookie" }.flatMap { header in
-            header.1.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.first { $0.hasPrefix("sf_cart=") }.map { String($0.dropFirst(8)) }
-        }
+    func owner(_ request: HTTPRequest) -> [String: Any] {
+        let token = request.cookie("sf_cart").flatMap { $0.isEmpty ? nil : $0 }
         var owner: [String: Any] = token.map { ["cart_token": $0] } ?? [:]
         if request.principalKind == "customer" || request.principalKind == "staff" { owner["customer_id"] = request.principalID }
         return owner
     }
 
     /// Cart's reply as template rows: `{"items": [{"name", "sku", "quantity", "unit_price", "total", "currency"}], "total", "currency"}`.
-    private func cartModel(_ reply: [String: Any]) -> [String: Any] {
+    func cartModel(_ reply: [String: Any]) -> [String: Any] {
         let currency = reply["currency"] as? String
         let lines: [[String: Any]] = (reply["items"] as? [[String: Any]] ?? []).map { item in
             let c = item["currency"] as? String ?? currency
@@ -43,6 +41,7 @@ extension Storefront {
 
     /// `POST /cart/items` (form: variant_id, quantity): hands the line to Cart's `cart.item.add`.
     func cartAdd(_ request: HTTPRequest) throws -> HTTPAnswer {
+        if let refusal = crossSiteRefusal(request, requireOrigin: false) { return try notice(request, title: "Not added", message: refusal, status: 403) }
         let form = request.formFields
         guard let variant = form["variant_id"], !variant.isEmpty else {
             return try notice(request, title: "Nothing to add", message: "variant_id: choose a variant to add to the cart.", status: 400)
@@ -65,30 +64,6 @@ extension Storefront {
                 ? "Cart is not active: adding to the cart needs the Cart module. \(error.asProblem.description)" : error.asProblem.description,
                 status: error.asProblem.isMissing ? 503 : 400, missing: error.asProblem.isMissing ? ["Cart"] : [])
         }
-    }
-
-    /// `GET /checkout`: the cart (Cart), totals with shipping and tax (Order) and the ways
-    /// to pay (Payment); each module that does not answer is named.
-    func checkout(_ request: HTTPRequest) throws -> HTTPAnswer {
-        var missing: [String] = [], problems: [String] = []
-        var model: [String: Any] = ["methods": [Any]()]
-        func attempt(_ module: String, _ topic: String, _ payload: [String: Any], _ use: ([String: Any]) -> Void) {
-            do { use(try catalog.modules.ask(module, topic, payload)) } catch {
-                if error.asProblem.isMissing { missing.append("\(module) is not active (\(topic) has no answer)") } else { problems.append(error.asProblem.description) }
-            }
-        }
-        attempt("Cart", "cart.cart.get", owner(request)) { model["cart"] = cartModel($0) }
-        attempt("Order", "order.checkout.quote", owner(request)) { reply in
-            model["order_total"] = orFalse((reply["total"] as? NSNumber).map { money($0.int64Value, reply["currency"] as? String) })
-        }
-        attempt("Payment", "payment.method.list", [:]) { reply in
-            model["methods"] = (reply["methods"] as? [[String: Any]] ?? []).compactMap { m in (m["name"] as? String).map { ["name": $0] } }
-        }
-        model["missing"] = missing.map { ["text": $0] }
-        model["problems"] = problems.map { ["text": $0] }
-        model["ready"] = missing.isEmpty && problems.isEmpty
-        return try page(request, template: "checkout", model: model,
-                        meta: PageMeta(title: "Checkout – \(settings.shopName)", description: "Checkout", path: "/checkout", noindex: true))
     }
 
     /// `GET /account`: sign-in links for visitors; the customer's orders (from Order) when signed in.

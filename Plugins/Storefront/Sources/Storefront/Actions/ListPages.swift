@@ -1,18 +1,21 @@
 import EOPSDK
 import Foundation
 
-/// Wishlist and compare: product slugs in cookies, products read from Catalog at display time.
+/// Wishlist and compare: product slugs in cookies (guests) or Storefront's schema (signed-in
+/// customers, Models/Lists.swift), products read from Catalog at display time.
 extension Storefront {
     /// `GET /wishlist`.
     func wishlist(_ request: HTTPRequest) throws -> HTTPAnswer {
-        let (products, problem) = load(cookieList(request, Lists.wishlist))
+        let lists = try shopperLists(request)
+        let (products, problem) = load(lists.wishlist)
         return try page(request, template: "wishlist", model: ["products": products.map(\.card), "empty": products.isEmpty && problem == nil, "problem": orFalse(problem)],
-                        meta: PageMeta(title: "Wishlist – \(settings.shopName)", description: "Your wishlist", path: "/wishlist", noindex: true))
+                        meta: PageMeta(title: "Wishlist – \(settings.shopName)", description: "Your wishlist", path: "/wishlist", noindex: true), lists: lists)
     }
 
     /// `GET /compare`: up to four products side by side, one row per attribute any of them has.
     func compare(_ request: HTTPRequest) throws -> HTTPAnswer {
-        let (products, problem) = load(cookieList(request, Lists.compare))
+        let lists = try shopperLists(request)
+        let (products, problem) = load(lists.compare)
         let names = Set(products.flatMap { ($0.json["attributes"] as? [String: Any] ?? [:]).keys }).sorted()
         let rows: [[String: Any]] = [["name": "Brand", "cells": products.map { ["value": ($0.json["brand"] as? [String: Any])?["name"] as? String ?? "–"] }]]
             + names.map { name in
@@ -24,24 +27,39 @@ extension Storefront {
         return try page(request, template: "compare",
                         model: ["products": products.map(\.card), "rows": rows, "empty": products.isEmpty && problem == nil, "problem": orFalse(problem),
                                 "limit": Lists.compareLimit],
-                        meta: PageMeta(title: "Compare – \(settings.shopName)", description: "Compare products", path: "/compare", noindex: true))
+                        meta: PageMeta(title: "Compare – \(settings.shopName)", description: "Compare products", path: "/compare", noindex: true), lists: lists)
     }
 
     /// `POST /wishlist` and `POST /compare` (form: slug, action=add|remove): changes the
-    /// cookie and goes back to the list. Compare holds at most four.
+    /// cookie (guests) or the stored list (signed-in customers) and goes back to the list.
+    /// Compare holds at most four, the wishlist fifty; one more is refused with 409.
     func changeList(_ request: HTTPRequest, _ name: String) throws -> HTTPAnswer {
+        if let refusal = crossSiteRefusal(request, requireOrigin: false) { return try notice(request, title: "Not changed", message: refusal, status: 403) }
         let form = request.formFields
         let slug = form["slug"] ?? ""
         guard Lists.isSlug(slug) else { return try notice(request, title: "Not changed", message: "slug: “\(slug)” is not a product slug.", status: 400) }
-        var list = cookieList(request, name).filter { $0 != slug }
-        let limit = name == Lists.compare ? Lists.compareLimit : Lists.wishlistLimit
-        if form["action"] ?? "add" == "add" {
-            guard list.count < limit else {
-                return try notice(request, title: "List full", message: "You can \(name == Lists.compare ? "compare" : "keep") at most \(limit) products; remove one first.", status: 409)
+        let adding = form["action"] ?? "add" == "add"
+        let back = name == Lists.compare ? "/compare" : "/wishlist"
+        let full = "You can \(name == Lists.compare ? "compare" : "keep") at most \(Lists.limit(name)) products; remove one first."
+        guard let customer = listCustomer(request) else {
+            var list = cookieList(request, name).filter { $0 != slug }
+            if adding {
+                guard list.count < Lists.limit(name) else { return try notice(request, title: "List full", message: full, status: 409) }
+                list.append(slug)
             }
-            list.append(slug)
+            return Self.redirect(back, headers: [Lists.setCookie(name, list)])
         }
-        return Self.redirect(name == Lists.compare ? "/compare" : "/wishlist", headers: [Lists.setCookie(name, list)])
+        // Guest cookies merge first, so the limit counts what the customer will see.
+        let lists = try shopperLists(request)
+        if adding {
+            guard try addToStored(customer, name, slug) != .full else {
+                return try notice(request, title: "List full", message: full, status: 409, lists: lists)
+            }
+        } else {
+            try removeFromStored(customer, name, slug)
+        }
+        let dropped = lists.dropped.sorted { $0.key < $1.key }.map { "dropped_\($0.key)=\($0.value)" }
+        return Self.redirect(dropped.isEmpty ? back : back + "?" + dropped.joined(separator: "&"), headers: lists.clearCookies)
     }
 
     /// The products behind slugs, in order; a slug Catalog no longer knows is skipped.

@@ -68,17 +68,18 @@ extension Storefront {
         if let sku = chosen["sku"] as? String { ld["sku"] = sku }
         if !images.isEmpty { ld["image"] = images.compactMap { ($0["url"] as? String).map { absolute($0, base: base) } } }
 
+        let lists = layoutLists(request)
         let model: [String: Any] = [
             "id": id, "slug": slug, "name": name, "description": text, "brand": orFalse(brand), "categories": categories,
             "attributes": attributes, "variants": variantRows, "many_variants": variantRows.count > 1, "chosen": chosen.isEmpty ? false as Any : chosen,
             "images": images, "main_image": orFalse(images.isEmpty ? nil : images[shown]), "thumbnails": images.count > 1 ? images : [],
             "fit_preview": fitPreview(productID: id, variantID: chosenID),
-            "in_wishlist": cookieList(request, Lists.wishlist).contains(slug), "in_compare": cookieList(request, Lists.compare).contains(slug),
+            "in_wishlist": lists.wishlist.contains(slug), "in_compare": lists.compare.contains(slug),
         ]
         let summary = text.count > 160 ? String(text.prefix(157)) + "…" : text
         return try page(request, template: "product", model: model,
                         meta: PageMeta(title: "\(name) – \(settings.shopName)", description: summary.isEmpty ? name : summary, path: path,
-                                       ogType: "product", image: images.first?["url"] as? String, jsonLD: Self.scriptJSON(ld)))
+                                       ogType: "product", image: images.first?["url"] as? String, jsonLD: Self.scriptJSON(ld)), lists: lists)
     }
 
     /// Extension point for the Intelligence module: `intelligence.fit.preview` with the

@@ -8,6 +8,7 @@ enum BuiltInTemplates {
         "filters": filters, "product": product, "cart": cart, "checkout": checkout, "account": account,
         "signin": signin, "signup": signup, "wishlist": wishlist, "compare": compare, "notice": notice,
         "sitemap": sitemap, "robots": robots, "account-script": accountScript,
+        "checkout-complete": checkoutComplete, "stripe-script": stripeScript,
     ]
 
     static let layout = #"""
@@ -42,6 +43,7 @@ enum BuiltInTemplates {
       </nav>
     </header>
     <main>
+    {{#list_notices}}<p class="notice">{{text}}</p>{{/list_notices}}
     {{{content}}}
     </main>
     <footer><a href="/sitemap.xml">Sitemap</a> · {{shop_name}}</footer>
@@ -62,6 +64,8 @@ enum BuiltInTemplates {
     .product{display:grid;grid-template-columns:1fr 1fr;gap:2rem}.gallery img{max-width:100%}.thumbs img{width:4rem;height:4rem;object-fit:cover}
     table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.4rem .6rem;text-align:left}
     .filters{display:flex;gap:.6rem;align-items:end;flex-wrap:wrap;margin-bottom:1rem}
+    .checkout label{display:inline-block;min-width:16rem}.checkout fieldset{margin-bottom:1rem;border:1px solid #ddd;background:#fff}
+    .field-error{color:#b00020;margin-left:.5rem}
     """#
 
     static let card = #"""
@@ -147,14 +151,58 @@ enum BuiltInTemplates {
     {{#total}}<p class="price">Total {{total}}</p>{{/total}}<p><a href="/checkout">Checkout</a></p>{{/empty}}{{/cart}}
     """#
 
+    /// The checkout form posts plain HTML to `POST /checkout`; `key` is the order's
+    /// idempotency key, made when this page was rendered.
     static let checkout = #"""
     <h1>Checkout</h1>
     {{^empty(missing)}}<div class="notice"><p>Checkout cannot finish yet:</p><ul>{{#missing}}<li>{{text}}</li>{{/missing}}</ul></div>{{/empty(missing)}}
     {{#problems}}<p class="notice">{{text}}</p>{{/problems}}
-    {{#cart}}<h2>Items</h2><ul>{{#lines}}<li>{{quantity}} × {{name}} – {{total}}</li>{{/lines}}</ul>{{/cart}}
+    {{#general}}<p class="notice" role="alert">{{text}}</p>{{/general}}
+    {{#cart}}{{#empty}}<p>Your cart is empty. <a href="/">Continue shopping</a></p>{{/empty}}
+    {{^empty}}<h2>Items</h2><ul>{{#lines}}<li>{{quantity}} × {{name}} – {{total}}</li>{{/lines}}</ul>{{/empty}}{{/cart}}
     {{#order_total}}<p class="price">To pay {{order_total}}</p>{{/order_total}}
-    {{^empty(methods)}}<h2>Payment</h2><ul>{{#methods}}<li>{{name}}</li>{{/methods}}</ul>{{/empty(methods)}}
-    {{#ready}}<p>Cart, Order and Payment answer; placing the order is their flow.</p>{{/ready}}
+    {{#form}}
+    <form class="checkout" method="post" action="/checkout">
+    <input type="hidden" name="key" value="{{key}}">
+    {{#has_errors}}<p class="notice" role="alert">Please check the fields marked below.</p>{{/has_errors}}
+    <fieldset><legend>Contact and shipping address</legend>
+    {{#fields}}<p><label for="f-{{name}}">{{label}}{{#required}} *{{/required}}</label>
+    <input id="f-{{name}}" name="{{name}}" type="{{type}}" value="{{value}}" autocomplete="{{autocomplete}}"{{#required}} required{{/required}}{{#error}} aria-invalid="true" aria-describedby="e-{{name}}"{{/error}}>
+    {{#error}}<span class="field-error" id="e-{{name}}">{{error}}</span>{{/error}}</p>
+    {{/fields}}</fieldset>
+    <fieldset><legend>Payment</legend>
+    {{#payment_methods}}<p><label><input type="radio" name="payment_method" value="{{id}}"{{#checked}} checked{{/checked}}{{^available}} disabled{{/available}} required> {{name}}</label>{{^available}} <small>{{reason}}</small>{{/available}}</p>
+    {{/payment_methods}}{{#payment_error}}<span class="field-error" id="e-payment_method">{{payment_error}}</span>{{/payment_error}}
+    </fieldset>
+    <button>Place order</button>
+    </form>
+    {{/form}}
+    {{^form}}{{^empty(methods)}}<h2>Payment</h2><ul>{{#methods}}<li>{{name}}</li>{{/methods}}</ul>{{/empty(methods)}}{{/form}}
+    """#
+
+    /// The confirmation page (`GET /checkout/complete`): the order as Order shows it, and
+    /// what is left to do for its payment (a bank transfer's reference, a card confirmed
+    /// with Stripe.js, or why the payment could not start).
+    static let checkoutComplete = #"""
+    <h1>Thank you</h1>
+    <p>Order <strong class="order-number">{{number}}</strong> is <strong class="order-status">{{status}}</strong>; payment: <span class="payment-status">{{payment_status}}</span> ({{method}}).</p>
+    <table>{{#lines}}<tr><td>{{quantity}} × {{name}}</td><td>{{total}}</td></tr>{{/lines}}</table>
+    <p class="price">Total {{total}}</p>
+    {{#confirming}}<p class="notice">The payment provider sent you back; the order shows the payment as soon as the shop is told (reload in a moment).</p>{{/confirming}}
+    {{#bank_transfer}}<div class="notice"><p>Pay by bank transfer, quoting the reference <strong>{{reference}}</strong>.</p><p>{{instructions}}</p></div>{{/bank_transfer}}
+    {{#stripe}}<div id="stripe-pay" data-key="{{publishable_key}}" data-secret="{{client_secret}}" data-return-url="{{return_url}}">
+    <h2>Pay by card</h2><div id="payment-element"></div><button id="pay">Pay</button><p id="pay-error" class="notice" hidden></p></div>
+    <script src="https://js.stripe.com/v3/"></script><script>{{> stripe-script}}</script>{{/stripe}}
+    {{#payment_problem}}<p class="notice">The payment could not start: {{payment_problem}}</p>{{/payment_problem}}
+    <p><a href="/">Continue shopping</a>{{#signed_in}} · <a href="/account">Your orders</a>{{/signed_in}}</p>
+    """#
+
+    /// Confirms a Stripe payment with Stripe.js (card data never reaches the shop); Stripe then
+    /// sends the shopper to Payment's return URL, which comes back to the confirmation page.
+    static let stripeScript = #"""
+    (()=>{const d=document.getElementById('stripe-pay').dataset,s=Stripe(d.key),e=s.elements({clientSecret:d.secret});e.create('payment').mount('#payment-element');
+    document.getElementById('pay').onclick=async()=>{const r=await s.confirmPayment({elements:e,confirmParams:{return_url:d.returnUrl}});
+    if(r.error){const o=document.getElementById('pay-error');o.textContent=r.error.message;o.hidden=false}}})()
     """#
 
     static let account = #"""

@@ -9,6 +9,9 @@ enum ModuleProblem: Error, CustomStringConvertible {
     case missing(module: String, topic: String, reason: String)
     /// The module answered that the request is wrong (e.g. an unknown category).
     case refused(topic: String, reason: String)
+    /// The module answered that its state changed under the request (`EOP_ERR_CONFLICT`:
+    /// prices changed since the shopper saw them).
+    case conflict(topic: String, reason: String)
     /// The module answered something this page cannot read.
     case unreadable(topic: String, reason: String)
 
@@ -16,7 +19,7 @@ enum ModuleProblem: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .missing(let module, let topic, let reason): "\(module) is not active or does not answer \(topic) (\(reason))."
-        case .refused(_, let reason): reason
+        case .refused(_, let reason), .conflict(_, let reason): reason
         case .unreadable(let topic, let reason): "The answer to \(topic) could not be read: \(reason)."
         }
     }
@@ -43,6 +46,8 @@ struct ModuleClient: Sendable {
             switch error.status {
             case EOP_ERR_NOT_FOUND, EOP_ERR_UNAVAILABLE, EOP_ERR_TIMEOUT, EOP_ERR_DENIED:
                 throw .missing(module: module, topic: topic, reason: error.message)
+            case EOP_ERR_CONFLICT:
+                throw .conflict(topic: topic, reason: error.message)
             default:
                 throw .refused(topic: topic, reason: error.message)
             }

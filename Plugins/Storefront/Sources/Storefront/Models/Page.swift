@@ -18,9 +18,12 @@ struct PageMeta {
 }
 
 extension Storefront {
-    /// A whole HTML page: the body template rendered with `model`, inside `layout`.
+    /// A whole HTML page: the body template rendered with `model`, inside `layout`. The
+    /// layout shows the visitor's list counts: `lists` when the page read them already, else
+    /// they are read here (which merges a signed-in customer's list cookies, and clears them).
     func page(_ request: HTTPRequest, template: String, model: [String: Any], meta: PageMeta, status: UInt16 = 200,
-              headers: [(String, String)] = []) throws -> HTTPAnswer {
+              headers: [(String, String)] = [], lists given: ShopperLists? = nil) throws -> HTTPAnswer {
+        let lists = given ?? layoutLists(request)
         let body = try theme.render(template, model)
         let base = baseURL(request)
         let layout: [String: Any] = [
@@ -28,16 +31,40 @@ extension Storefront {
             "canonical": base + meta.path, "og_type": meta.ogType, "og_image": orFalse(meta.image.map { absolute($0, base: base) }),
             "json_ld": orFalse(meta.jsonLD), "noindex": meta.noindex, "content": body,
             "signed_in": request.principalKind == "customer" || request.principalKind == "staff",
-            "wishlist_count": cookieList(request, Lists.wishlist).count, "compare_count": cookieList(request, Lists.compare).count,
+            "wishlist_count": lists.wishlist.count, "compare_count": lists.compare.count,
+            "list_notices": droppedNotices(request, lists),
         ]
         let html = try theme.render("layout", layout)
-        return HTTPAnswer(status: status, headers: [("Content-Type", "text/html; charset=utf-8")] + headers, body: Array(html.utf8))
+        return HTTPAnswer(status: status, headers: [("Content-Type", "text/html; charset=utf-8")] + headers + lists.clearCookies, body: Array(html.utf8))
+    }
+
+    /// What a merge of list cookies into a customer's full stored list left out: said on
+    /// the page that merged, or on the page a list change redirected to (`dropped_<cookie>`
+    /// in its query, set by `changeList`; read for signed-in customers only, so no link can
+    /// put the sentence on a page kept for everyone).
+    private func droppedNotices(_ request: HTTPRequest, _ lists: ShopperLists) -> [[String: Any]] {
+        [Lists.wishlist, Lists.compare].compactMap { name in
+            let asked = listCustomer(request) == nil ? nil : request.queryValue("dropped_\(name)").flatMap(Int.init)
+            guard let count = lists.dropped[name] ?? asked, (1...1000).contains(count) else { return nil }
+            return ["text": "\(count) product\(count == 1 ? "" : "s") saved in this browser did not fit your \(name == Lists.compare ? "compare list" : "wishlist") (at most \(Lists.limit(name))) and \(count == 1 ? "was" : "were") not kept."]
+        }
+    }
+
+    /// The lists for the layout's counts. A database fault must not take every page down
+    /// with it: the counts then show 0 and the fault goes to the host's log.
+    func layoutLists(_ request: HTTPRequest) -> ShopperLists {
+        do {
+            return try shopperLists(request)
+        } catch {
+            host.log(.error, "storefront: the lists of customer \(request.principalID) could not be read: \(error)")
+            return ShopperLists()
+        }
     }
 
     /// A page that only says something (not found, a module missing, …).
-    func notice(_ request: HTTPRequest, title: String, message: String, status: UInt16, missing: [String] = []) throws -> HTTPAnswer {
+    func notice(_ request: HTTPRequest, title: String, message: String, status: UInt16, missing: [String] = [], lists: ShopperLists? = nil) throws -> HTTPAnswer {
         try page(request, template: "notice", model: ["heading": title, "message": message, "missing": missing.map { ["text": $0] }],
-                 meta: PageMeta(title: title, description: message, path: request.path, noindex: true), status: status)
+                 meta: PageMeta(title: title, description: message, path: request.path, noindex: true), status: status, lists: lists)
     }
 
     /// The shop's public address: the `base_url` setting, else the request's host (a
@@ -100,6 +127,17 @@ func orFalse(_ value: Any?) -> Any { value ?? false }
 extension HTTPRequest {
     func header(_ name: String) -> String? { headers.first { $0.0 == name }?.1 }
     func queryValue(_ name: String) -> String? { query.last { $0.0 == name }?.1 }
+
+    /// The value of a cookie, if the request carries it.
+    func cookie(_ name: String) -> String? {
+        for header in headers where header.0 == "cookie" {
+            for part in header.1.split(separator: ";") {
+                let kv = part.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                if kv.count == 2, kv[0] == name { return String(kv[1]) }
+            }
+        }
+        return nil
+    }
 
     /// Fields of an `application/x-www-form-urlencoded` body.
     var formFields: [String: String] {
