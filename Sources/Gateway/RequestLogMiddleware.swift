@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
+import Synchronization
 
 /// Per-request facts shared between the middleware and the route that answers.
 final class RequestInfo: @unchecked Sendable {
@@ -51,9 +52,26 @@ struct RequestLogMiddleware: RouterMiddleware {
             "request": "\(info.id)", "method": "\(request.method.rawValue)", "route": "\(route)", "status": "\(status)",
             "ms": "\(String(format: "%.2f", elapsed.seconds * 1000))",
         ] .merging(thrown.map { ["error": "\($0)"] } ?? [:]) { a, _ in a })
-        let dimensions = [("route", route), ("method", request.method.rawValue), ("status", String(status))]
-        Counter(label: "eop_http_requests_total", dimensions: dimensions).increment()
-        Metrics.Timer(label: "eop_http_request_duration_seconds", dimensions: [("route", route)]).recordNanoseconds(Int64(elapsed.seconds * 1e9))
+        let (counter, timer) = RequestMetrics.shared.handles(route: route, method: request.method.rawValue, status: status)
+        counter.increment()
+        timer.recordNanoseconds(Int64(elapsed.seconds * 1e9))
         return response
+    }
+}
+
+/// The request counter and latency timer of each route, method and status, made once:
+/// making a metric looks it up in the Prometheus registry under a lock and builds its
+/// label text, too much to do on every request. Routes are patterns, so the set is bounded.
+final class RequestMetrics: Sendable {
+    static let shared = RequestMetrics()
+    private let made = Mutex<[String: (Counter, Metrics.Timer)]>([:])
+
+    func handles(route: String, method: String, status: Int) -> (Counter, Metrics.Timer) {
+        let key = "\(method) \(route) \(status)"
+        if let found = made.withLock({ $0[key] }) { return found }
+        let counter = Counter(label: "eop_http_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))])
+        let timer = Metrics.Timer(label: "eop_http_request_duration_seconds", dimensions: [("route", route)])
+        made.withLock { $0[key] = (counter, timer) }
+        return (counter, timer)
     }
 }
