@@ -230,6 +230,28 @@ struct CatalogTests {
         }
     }
 
+    @Test("answers keep every character: quotes, backslashes, control characters and non-ASCII text come back as written, keys in sorted order")
+    func jsonAnswersRoundTrip() async throws {
+        let h = try await CatalogHarness()
+        let name = "Lamp \"Nova\" 5/8\\ – Ünïcode ☀"
+        let description = "Line one\nLine two\ttabbed\u{01}\u{1F}\r end"
+        try await h.http { api in
+            let created = try await api.product(["name": name, "description": description, "status": "active",
+                                                 "attributes": ["finish": "brass \"aged\""], "variants": [["sku": "NOVA-1", "price": 4999]]])
+            let read = try await api.call(.get, "/api/catalog/products/\(created["id"]!)")
+            #expect(read.status == 200, "\(read.text)")
+            #expect(read.json["name"] as? String == name)
+            #expect(read.json["description"] as? String == description)
+            #expect((read.json["attributes"] as? [String: Any])?["finish"] as? String == "brass \"aged\"")
+            #expect(read.text.contains(#"\u0001\u001f"#), "control characters escaped: \(read.text)")
+            let keys = ["attributes", "description", "id", "name", "slug", "status", "variants"].compactMap { read.text.range(of: "\"\($0)\":")?.lowerBound }
+            #expect(keys.count == 7 && keys == keys.sorted(), "top-level keys in sorted order: \(read.text.prefix(300))")
+            let found = try await api.call(.get, "/api/catalog/search?q=nova", principal: nil)
+            #expect(found.items.first?["name"] as? String == name, "\(found.text)")
+            #expect(found.items.first?["price_from"] as? Int == 4999)
+        }
+    }
+
     @Test("keyset pages list every product once, in order, even when products are added between pages")
     func keysetPaginationStable() async throws {
         let h = try await CatalogHarness()
