@@ -65,15 +65,17 @@ public final class ModuleHost: @unchecked Sendable {
     ///   - refused: modules the license refuses.
     ///   - settings: per plugin id, its settings as a JSON object text.
     ///   - extraManifests: more manifest files (e.g. a test's own).
-    /// With `identity`, the host's staff and customer store runs on the test database and
-    /// answers `platform.staff.first_owner`, as `eop run` does.
+    ///   - database: the database of an earlier ModuleHost (shut down by now) to start on
+    ///     again, as a shop restarts on its data; nil for a fresh one.
+    ///   - identity: the host's staff and customer store runs on the test database and
+    ///     answers `platform.staff.first_owner`, as under `eop run`.
     public convenience init(modules: [String], refused: Set<String> = [], settings: [String: String] = [:], extraManifests: [URL] = [],
-                            identity: Bool = false) async throws {
+                            database: String? = nil, identity: Bool = false) async throws {
         // Module roles are cluster-wide (eop_s_<id>) and each new database gives them a new
         // password: two hosts loading the same module at once would lock each other out.
         await Self.turns.acquire()
         do {
-            try await self.init(acquired: modules, refused: refused, settings: settings, extraManifests: extraManifests, identity: identity)
+            try await self.init(acquired: modules, refused: refused, settings: settings, extraManifests: extraManifests, database: database, identity: identity)
         } catch {
             await Self.turns.release()
             throw error
@@ -84,12 +86,15 @@ public final class ModuleHost: @unchecked Sendable {
     static let turns = Turns()
     private let stopped = Box(false)
 
-    private init(acquired modules: [String], refused: Set<String>, settings: [String: String], extraManifests: [URL], identity withIdentity: Bool) async throws {
+    private init(acquired modules: [String], refused: Set<String>, settings: [String: String], extraManifests: [URL], database: String?,
+                 identity withIdentity: Bool) async throws {
         let cluster = try await TestCluster.shared()
-        let name = TestCluster.uniqueName("m")
-        let admin = try await TestCluster.connect()
-        defer { admin.close() }
-        _ = try admin.execute("CREATE DATABASE \(name)")
+        let name = database ?? TestCluster.uniqueName("m")
+        if database == nil {
+            let admin = try await TestCluster.connect()
+            defer { admin.close() }
+            _ = try admin.execute("CREATE DATABASE \(name)")
+        }
         let password = try String(contentsOfFile: cluster.passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         target = DatabaseTarget(host: cluster.socketDirectory, port: cluster.port, database: name, user: cluster.superuser, password: password)
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("eop-module-\(UUID().uuidString.prefix(8))")

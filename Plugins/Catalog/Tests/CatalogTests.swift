@@ -165,6 +165,9 @@ struct CatalogTests {
             #expect(try h.count("SELECT count(*) FROM catalog.variants") == 997)
             #expect(try h.count("SELECT count(*) FROM catalog.products") == 500)
             #expect(try h.count("SELECT count(*) FROM catalog.categories") == 3)
+            // The import leaves fresh planner statistics (listings plan for 500 products, not for an empty table).
+            #expect(try h.count("SELECT reltuples::bigint FROM pg_class WHERE oid = 'catalog.products'::regclass") == 500)
+            #expect(try h.count("SELECT reltuples::bigint FROM pg_class WHERE oid = 'catalog.variants'::regclass") == 997)
             #expect(try h.count("SELECT price FROM catalog.variants WHERE sku = 'SKU-7'") == 799)
             #expect(try await h.facts("catalog.product.created", atLeast: 500) == 500)
 
@@ -227,10 +230,33 @@ struct CatalogTests {
         }
     }
 
+    @Test("answers keep every character: quotes, backslashes, control characters and non-ASCII text come back as written, keys in sorted order")
+    func jsonAnswersRoundTrip() async throws {
+        let h = try await CatalogHarness()
+        let name = "Lamp \"Nova\" 5/8\\ – Ünïcode ☀"
+        let description = "Line one\nLine two\ttabbed\u{01}\u{1F}\r end"
+        try await h.http { api in
+            let created = try await api.product(["name": name, "description": description, "status": "active",
+                                                 "attributes": ["finish": "brass \"aged\""], "variants": [["sku": "NOVA-1", "price": 4999]]])
+            let read = try await api.call(.get, "/api/catalog/products/\(created["id"]!)")
+            #expect(read.status == 200, "\(read.text)")
+            #expect(read.json["name"] as? String == name)
+            #expect(read.json["description"] as? String == description)
+            #expect((read.json["attributes"] as? [String: Any])?["finish"] as? String == "brass \"aged\"")
+            #expect(read.text.contains(#"\u0001\u001f"#), "control characters escaped: \(read.text)")
+            let keys = ["attributes", "description", "id", "name", "slug", "status", "variants"].compactMap { read.text.range(of: "\"\($0)\":")?.lowerBound }
+            #expect(keys.count == 7 && keys == keys.sorted(), "top-level keys in sorted order: \(read.text.prefix(300))")
+            let found = try await api.call(.get, "/api/catalog/search?q=nova", principal: nil)
+            #expect(found.items.first?["name"] as? String == name, "\(found.text)")
+            #expect(found.items.first?["price_from"] as? Int == 4999)
+        }
+    }
+
     @Test("keyset pages list every product once, in order, even when products are added between pages")
     func keysetPaginationStable() async throws {
         let h = try await CatalogHarness()
-        let csv = "product,name,status,sku,price\n" + (0..<25).map { "item-\($0),Item \(String(format: "%02d", $0)),active,IT-\($0),\(10 + $0)\n" }.joined()
+        let csv = "product,name,status,sku,price,categories\n"
+            + (0..<25).map { "item-\($0),Item \(String(format: "%02d", $0)),active,IT-\($0),\(10 + $0),\($0 % 2 == 0 ? "Lamps" : "Shirts")\n" }.joined()
         try await h.http { api in
             #expect(try await api.call(.post, "/api/catalog/import", body: csv, contentType: "text/csv").json["imported_rows"] as? Int == 25)
             var seen: [String] = []
@@ -254,6 +280,23 @@ struct CatalogTests {
             #expect(seen.count == Set(seen).count, "no product twice: \(seen)")
             #expect(seen.last == "Item 99", "a product added ahead of the cursor is reached")
             #expect(!seen.contains("Item 00a"), "a product added behind the cursor does not shift later pages")
+
+            // A category's pages: its products only, each once, in name order, with their prices.
+            var lamps: [String] = []
+            var prices: [Int] = []
+            next = nil
+            pages = 0
+            repeat {
+                let page = try await api.call(.get, "/api/catalog/search?category=lamps&limit=4" + (next.map { "&after=\($0)" } ?? ""), principal: nil)
+                #expect(page.status == 200, "\(page.text)")
+                lamps += page.items.compactMap { $0["name"] as? String }
+                prices += page.items.compactMap { $0["price_from"] as? Int }
+                next = page.json["next"] as? String
+                pages += 1
+            } while next != nil && pages < 20
+            let even = stride(from: 0, to: 25, by: 2)
+            #expect(lamps == even.map { "Item \(String(format: "%02d", $0))" }, "\(lamps)")
+            #expect(prices == even.map { (10 + $0) * 100 }, "\(prices)")
 
             // The same query and cursor give the same page; a forged cursor is refused naming it.
             let first = try await api.call(.get, "/api/catalog/search?limit=5&q=item", principal: nil)

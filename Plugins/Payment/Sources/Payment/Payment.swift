@@ -39,6 +39,9 @@ final class Payment: Plugin {
     func activate() throws {
         let offered = try methods().filter { $0["available"] as? Bool == true }.compactMap { $0["id"] as? String }
         host.log(.info, "payment is active; methods available: \(offered.isEmpty ? "none" : offered.joined(separator: ", "))")
+        // Settings apply at activation, so this is where a newly configured method shows.
+        let announced = try announceConfiguredMethods()
+        if !announced.isEmpty { host.log(.info, "payment announced newly offered methods: \(announced.joined(separator: ", "))") }
     }
 
     /// A new row id: UUIDv7, so ids sort by creation time.

@@ -17,8 +17,10 @@ final class PaymentShop: @unchecked Sendable {
 
     static let staff = "staff:clerk-1:payment.payment.read,payment.payment.capture,payment.refund.write,payment.gift_card.read,payment.gift_card.write"
 
-    /// - Parameter settings: extra or replaced settings of the payment plugin.
-    static func start(settings extra: [String: Any] = [:], stripeConfigured: Bool = true) async throws -> PaymentShop {
+    /// - Parameters:
+    ///   - settings: extra or replaced settings of the payment plugin.
+    ///   - database: an earlier shop's database, to restart on its data (nil: a fresh one).
+    static func start(settings extra: [String: Any] = [:], stripeConfigured: Bool = true, database: String? = nil) async throws -> PaymentShop {
         let stripe = try await FakeStripe.start()
         var settings: [String: Any] = ["stripe_base_url": stripe.baseURL, "public_base_url": "http://shop.test", "shop_return_url": "/checkout/complete"]
         if stripeConfigured {
@@ -27,7 +29,7 @@ final class PaymentShop: @unchecked Sendable {
         }
         for (k, v) in extra { settings[k] = v }
         let text = String(decoding: try JSONSerialization.data(withJSONObject: settings), as: UTF8.self)
-        let module = try await ModuleHost(modules: ["payment"], settings: ["payment": text])
+        let module = try await ModuleHost(modules: ["payment"], settings: ["payment": text], database: database)
         guard module.host.plugin("payment")?.state == .active else {
             let reason = module.reason("payment")
             module.shutdown()
@@ -170,6 +172,19 @@ final class PaymentShop: @unchecked Sendable {
             WHERE convert_from(payload, 'UTF8')::jsonb->>'payment_id' = $2 ORDER BY published_us
             """, [PostgresValue(topic), PostgresValue(payment)])
         return (0..<r.rowCount).compactMap { i in r.string(row: i, column: 0).flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] } }
+    }
+
+    /// The `method` of every `payment.method.enabled` fact committed so far, oldest first.
+    func methodEnabledFacts() throws -> [String] {
+        let c = try module.connect()
+        defer { c.close() }
+        let r = try c.execute("""
+            SELECT convert_from(payload, 'UTF8')::jsonb->>'method' FROM (
+                SELECT payload, published_us FROM eop.outbox WHERE topic = 'payment.method.enabled' AND source = 'payment'
+                UNION ALL SELECT payload, published_us FROM eop.events WHERE topic = 'payment.method.enabled' AND source = 'payment') f
+            ORDER BY published_us
+            """)
+        return (0..<r.rowCount).map { r.string(row: $0, column: 0) ?? "" }
     }
 
     /// One integer from a query on the payment schema (run as superuser).

@@ -352,6 +352,39 @@ struct PaymentTests {
         #expect(try shop.facts("payment.payment.authorized", payment: paymentID) == 0)
     }
 
+    @Test("payment.method.enabled: activation announces a newly configured method once; re-activation and a restart announce nothing; switched off and on again, it is announced again")
+    func methodEnabledAnnouncedOnce() async throws {
+        // Stripe configured: one fact for stripe. Cash on delivery and gift cards are offered
+        // too but never announced; bank transfer has no instructions, so it is not offered.
+        let shop = try await PaymentShop.start()
+        let database = shop.module.target.database
+        #expect(try shop.methodEnabledFacts() == ["stripe"])
+        try shop.module.host.deactivate("payment")
+        try shop.module.host.activate("payment")
+        #expect(try shop.methodEnabledFacts() == ["stripe"], "re-activation with the same settings announces nothing")
+        #expect(try shop.count("SELECT count(*) FROM announced_methods WHERE method = 'stripe'") == 1)
+        await shop.shutdown()
+
+        // A restart on the same data with the same settings: nothing new.
+        let restarted = try await PaymentShop.start(database: database)
+        #expect(try restarted.methodEnabledFacts() == ["stripe"])
+        await restarted.shutdown()
+
+        // Stripe switched off, bank transfer instructions set: bank_transfer is announced and
+        // stripe leaves the announced set.
+        let switched = try await PaymentShop.start(settings: ["disabled_methods": "stripe", "bank_transfer_instructions": "Shop Ltd, IBAN DE89 3704 0044 0532 0130 00"],
+                                                   database: database)
+        #expect(try switched.methodEnabledFacts() == ["stripe", "bank_transfer"])
+        #expect(try switched.count("SELECT count(*) FROM announced_methods WHERE method = 'stripe'") == 0)
+        await switched.shutdown()
+
+        // Stripe on again (and the instructions gone): stripe is announced a second time.
+        let again = try await PaymentShop.start(database: database)
+        defer { Task { await again.shutdown() } }
+        #expect(try again.methodEnabledFacts() == ["stripe", "bank_transfer", "stripe"])
+        #expect(try again.count("SELECT count(*) FROM announced_methods") == 1)
+    }
+
     @Test("gift cards: staff issue one; paying debits it under its lock; a larger amount is refused and the balance kept; a refund credits it")
     func giftCards() async throws {
         let shop = try await PaymentShop.start()

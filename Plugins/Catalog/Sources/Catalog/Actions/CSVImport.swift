@@ -80,10 +80,24 @@ extension Catalog {
         rows = refuseMixedAxes(rows, errors: &errors)
 
         let (created, updated, variantsWritten) = try sql.transaction { try writeImport(rows, errors: &errors) }
+        if variantsWritten > 0 { refreshStatistics() }
         errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
         let badLines = Set(errors.map(\.line))
         return ["rows": records.count - 1, "imported_rows": variantsWritten, "rejected_rows": badLines.count,
                 "products_created": created, "products_updated": updated, "errors": errors.map(\.json)]
+    }
+
+    /// Fresh planner statistics after an import. An import can grow the tables from a few
+    /// rows to thousands at once; until autovacuum notices (up to a minute or more later) the
+    /// planner still believes they are tiny, and a listing then gathers and sorts every product
+    /// of a category instead of walking the name index for one page. The import has committed
+    /// by now, so a failure here is only logged.
+    private func refreshStatistics() {
+        do {
+            try sql.execute("ANALYZE products, variants, product_categories, product_attributes")
+        } catch {
+            host.log(.warning, "catalog: ANALYZE after the CSV import failed (\(error)); listings may be slow until autovacuum analyzes")
+        }
     }
 
     /// Writes the rows that passed the checks, product by product; returns (created, updated, variants written).

@@ -62,13 +62,9 @@ extension Catalog {
             filters.append("p.status = \(p.bind(status))")
         }
         if let category = value("category") {
-            let id = try resolve(category, table: "categories", field: "category")
-            filters.append("""
-                EXISTS (SELECT 1 FROM product_categories pc WHERE pc.product_id = p.id AND pc.category_id IN (
-                    WITH RECURSIVE sub AS (SELECT id FROM categories WHERE id = \(p.bind(id))::uuid
-                                           UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id)
-                    SELECT id FROM sub))
-                """)
+            // The subtree's ids as a constant list, so the planner sees how many products they hold.
+            let ids = try categorySubtree(category)
+            filters.append("EXISTS (SELECT 1 FROM product_categories pc WHERE pc.product_id = p.id AND pc.category_id = ANY(\(p.bind("{" + ids.joined(separator: ",") + "}"))::uuid[]))")
         }
         if let brand = value("brand") {
             filters.append("p.brand_id = \(p.bind(try resolve(brand, table: "brands", field: "brand")))::uuid")
@@ -86,7 +82,7 @@ extension Catalog {
         }
 
         // Full text: each word of q becomes a prefix term ("blu shi" → blu:* & shi:*).
-        var k1 = "1", k2 = "0::float8"
+        var k1 = "1", k2 = "0::float8", ranked = false
         if let q = value("q")?.trimmingCharacters(in: .whitespacesAndNewlines), !q.isEmpty {
             let words = q.lowercased().split { !($0.isLetter || $0.isNumber) }.prefix(16)
             guard !words.isEmpty else { throw CatalogError.invalid("q", "has no letters or digits to search for") }
@@ -95,21 +91,35 @@ extension Catalog {
             filters.append("(p.search @@ to_tsquery('simple', \(tsquery)) OR lower(p.name) = lower(\(exact)))")
             k1 = "CASE WHEN lower(p.name) = lower(\(exact)) THEN 0 ELSE 1 END"
             k2 = "(-ts_rank(p.search, to_tsquery('simple', \(tsquery))))::float8"
+            ranked = true
         }
+        // Keyset: rows after the cursor's sort key. Without q every product has k1 = 1 and
+        // k2 = 0, so only (k3, id) is compared: an index condition on (lower(name), id).
         var after = ""
         if let token = value("after") {
             let c = try Cursor(token: token)
-            after = "WHERE (k1, k2, k3, id) > (\(p.bind(c.k1)), \(p.bind(c.k2))::float8, \(p.bind(c.k3)), \(p.bind(c.id))::uuid)"
+            if !ranked {
+                let cursorPrefix = (c.k1, Double(c.k2) ?? 0)
+                if (1, 0) < cursorPrefix { after = "WHERE false" }
+                else if (1, 0) == cursorPrefix { after = "WHERE (k3, id) > (\(p.bind(c.k3)), \(p.bind(c.id))::uuid)" }
+            } else {
+                after = "WHERE (k1, k2, k3, id) > (\(p.bind(c.k1)), \(p.bind(c.k2))::float8, \(p.bind(c.k3)), \(p.bind(c.id))::uuid)"
+            }
         }
+        // The page is chosen first; brand and "from" price are looked up for its rows only.
         let statement = """
-            SELECT * FROM (
-                SELECT p.id, p.slug, p.name, p.status, b.name AS brand, \(k1) AS k1, \(k2) AS k2, lower(p.name) AS k3,
-                       (SELECT min(v.price) FROM variants v WHERE v.product_id = p.id) AS price_from,
-                       (SELECT v.currency FROM variants v WHERE v.product_id = p.id ORDER BY v.price LIMIT 1) AS currency
-                FROM products p LEFT JOIN brands b ON b.id = p.brand_id
-                \(filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND "))
-            ) s \(after)
-            ORDER BY k1, k2, k3, id LIMIT \(p.bind(limit + 1))
+            SELECT page.id, page.slug, page.name, page.status, b.name AS brand, page.k1, page.k2, page.k3, price.price_from, price.currency
+            FROM (
+                SELECT * FROM (
+                    SELECT p.id, p.slug, p.name, p.status, p.brand_id, \(k1) AS k1, \(k2) AS k2, lower(p.name) AS k3
+                    FROM products p
+                    \(filters.isEmpty ? "" : "WHERE " + filters.joined(separator: " AND "))
+                ) s \(after)
+                ORDER BY k1, k2, k3, id LIMIT \(p.bind(limit + 1))
+            ) page
+            LEFT JOIN brands b ON b.id = page.brand_id
+            LEFT JOIN LATERAL (SELECT v.price AS price_from, v.currency FROM variants v WHERE v.product_id = page.id ORDER BY v.price LIMIT 1) price ON true
+            ORDER BY page.k1, page.k2, page.k3, page.id
             """
         let rows = try sql.execute(statement, parameters: p.values)
         var items: [[String: Any]] = []
@@ -126,6 +136,18 @@ extension Catalog {
                           "price_from": try r.int64("price_from") ?? NSNull(), "currency": try r.string("currency") ?? NSNull()])
         }
         return ["items": items, "next": next]
+    }
+
+    /// The ids of a category (id or slug) and of every category under it.
+    private func categorySubtree(_ text: String) throws -> [String] {
+        let asID = UUID(uuidString: text)?.uuidString.lowercased()
+        let rows = try sql.execute("""
+            WITH RECURSIVE sub AS (SELECT id FROM categories WHERE slug = $1 OR id::text = $2
+                                   UNION ALL SELECT c.id FROM categories c JOIN sub ON c.parent_id = sub.id)
+            SELECT id::text FROM sub
+            """, text, asID ?? "")
+        guard !rows.isEmpty else { throw CatalogError.invalid("category", "no category '\(text)'") }
+        return try rows.map { try $0.requiredString("id") }
     }
 
     /// An id or slug of a category or brand, as its id.

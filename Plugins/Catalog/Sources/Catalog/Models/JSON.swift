@@ -4,11 +4,84 @@ import Foundation
 /// every refusal (`variants[1].price: must be a whole number`).
 enum JSON {
     /// Serialises dictionaries and arrays with sorted keys (stable output for tests and diffs).
+    ///
+    /// Written here rather than with `JSONSerialization`: on Linux its `.sortedKeys` compares
+    /// keys through ICU with the system locale and every value is bridged to an NSObject,
+    /// which made encoding a 24-product search reply most of the CPU a category page cost
+    /// (Benchmarks/README.md, "The shop"). Keys sort by Swift's `<`; objects Foundation made
+    /// (numbers parsed from input, `Double`s) still go through `JSONSerialization`.
     static func data(_ value: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        write(value, to: &out)
+        return Data(out)
     }
 
-    static func text(_ value: Any) -> String { String(decoding: data(value), as: UTF8.self) }
+    static func text(_ value: Any) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        write(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func write(_ value: Any, to out: inout [UInt8]) {
+        if value is NSNull { return out.append(contentsOf: "null".utf8) }
+        // Foundation objects first: an NSNumber would also pass `as? Bool` or `as? Int`.
+        guard !(type(of: value) is AnyClass) else { return writeWithFoundation(value, to: &out) }
+        switch value {
+        case let string as String: writeString(string, to: &out)
+        case let bool as Bool: out.append(contentsOf: (bool ? "true" : "false").utf8)
+        case let int as Int: out.append(contentsOf: String(int).utf8)
+        case let int as Int64: out.append(contentsOf: String(int).utf8)
+        case let int as Int32: out.append(contentsOf: String(int).utf8)
+        case let object as [String: Any]:
+            out.append(UInt8(ascii: "{"))
+            for (i, key) in object.keys.sorted().enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                write(object[key]!, to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        case let array as [Any]:
+            out.append(UInt8(ascii: "["))
+            for (i, element) in array.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                write(element, to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        default: writeWithFoundation(value, to: &out)
+        }
+    }
+
+    /// A value this writer does not spell itself (Double, NSNumber, …), as Foundation writes it.
+    private static func writeWithFoundation(_ value: Any, to out: inout [UInt8]) {
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])) ?? Data("null".utf8)
+        out.append(contentsOf: data)
+    }
+
+    /// A JSON string: quote, backslash and control characters escaped; the rest as UTF-8.
+    private static func writeString(_ string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: #"\\"#.utf8)
+            case 0x0A: out.append(contentsOf: #"\n"#.utf8)
+            case 0x0D: out.append(contentsOf: #"\r"#.utf8)
+            case 0x09: out.append(contentsOf: #"\t"#.utf8)
+            case 0x08: out.append(contentsOf: #"\b"#.utf8)
+            case 0x0C: out.append(contentsOf: #"\f"#.utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: #"\u00"#.utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
 
     /// Parses a request body or a query payload that must be an object.
     static func object(_ bytes: [UInt8]) throws(CatalogError) -> JSONInput {

@@ -56,6 +56,33 @@ extension Payment {
         return list
     }
 
+    /// The methods announced with `payment.method.enabled`: those the operator has to
+    /// configure (a driver with required settings: the gateways and bank transfer). Cash on
+    /// delivery and gift cards are offered from the start, so their being offered says
+    /// nothing about the shop's setup; the wallet depends on another module, not on settings.
+    var configuredMethods: [DriverRegistration] { Self.registrations.filter { !$0.required.isEmpty } }
+
+    /// Publishes `payment.method.enabled` once for each configured method now offered that
+    /// was not announced before, and forgets the announced ones no longer offered (so offering
+    /// one again announces it again). The announced set and the facts commit together, so a
+    /// restart with the same settings publishes nothing. Returns the methods announced now.
+    func announceConfiguredMethods() throws -> [String] {
+        let offered = configuredMethods.filter { configurationGap($0.driver.id) == nil }
+        return try sql.transaction {
+            try sql.execute("DELETE FROM announced_methods WHERE NOT (method = ANY($1::text[]))",
+                            "{" + offered.map(\.driver.id).joined(separator: ",") + "}")
+            var announced: [String] = []
+            for registration in offered {
+                let id = registration.driver.id
+                // A concurrent activation (a hot swap) waits here and then inserts nothing.
+                guard try sql.execute("INSERT INTO announced_methods (method) VALUES ($1) ON CONFLICT DO NOTHING RETURNING method", id).count == 1 else { continue }
+                try host.publish("payment.method.enabled", json: JSON.text(["method": id, "name": registration.driver.displayName]), schemaVersion: 1)
+                announced.append(id)
+            }
+            return announced
+        }
+    }
+
     /// Whether the Wallet module is active, as the host's plugin directory says.
     func walletModuleActive() -> Bool {
         guard let directory = try? host.pluginDirectory() else { return false }
