@@ -27,6 +27,9 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
         var pools: [String: ConnectionPool] = [:]
         var consumers: [String: DurableConsumer] = [:]
         var manifests: [String: PluginManifest] = [:]
+        /// Per module, how many times migrations changed its schema: pooled sessions drop
+        /// the statements they prepared under an older count (`executeCached`).
+        var schemaGenerations: [String: Int] = [:]
     }
 
     /// Connects, creates or updates the host schema, and starts the relay and the
@@ -77,7 +80,10 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
         let applied = try sessions(for: module).withConnection { c in
             try Migrations.apply(files, module: module, on: c, progress: progress)
         }
-        if !applied.isEmpty { logger.notice("migrations applied", metadata: ["plugin": "\(manifest.id)", "count": "\(applied.count)"]) }
+        if !applied.isEmpty {
+            state.withLock { $0.schemaGenerations[manifest.id, default: 0] += 1 }
+            logger.notice("migrations applied", metadata: ["plugin": "\(manifest.id)", "count": "\(applied.count)"])
+        }
     }
 
     public func endCall(pluginID: String) {
@@ -87,6 +93,9 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
         _ = try? tx.connection.execute("ROLLBACK", [])
         tx.finish?()
     }
+
+    /// How many times migrations changed the module's schema in this process.
+    func schemaGeneration(_ pluginID: String) -> Int { state.withLock { $0.schemaGenerations[pluginID] ?? 0 } }
 
     /// The module's connection pool: logged in as its session role, `SET ROLE` to its owner role.
     func sessions(for module: ModuleDatabase) -> ConnectionPool {

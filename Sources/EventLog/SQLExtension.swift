@@ -224,18 +224,22 @@ extension EventLog {
         if commit && !tx.pending.isEmpty { relay.wake() }
     }
 
+    /// A plugin's statement. On the module's own sessions (no transaction, or one the plugin
+    /// began) it is prepared once per session and reused; a delivery's connection is the
+    /// host's, shared by modules, so there it runs unprepared.
     func execute(pluginID: String, sql: String, params: [PostgresValue?]) throws -> PostgresResult {
+        let generation = schemaGeneration(pluginID)
         if let tx = TransactionScope.current(pluginID) {
             try tx.enterHandlerSavepoint()
             do {
-                return try tx.connection.execute(sql, params)
+                return tx.kind == .explicit ? try tx.connection.executeCached(sql, params, schemaGeneration: generation) : try tx.connection.execute(sql, params)
             } catch {
                 if tx.failedStatement == nil { tx.failedStatement = "\(error)" }
                 throw error
             }
         }
         guard let module = module(pluginID) else { throw SQLUsageError("'\(pluginID)' has no database module") }
-        return try sessions(for: module).withConnection { try $0.execute(sql, params) }
+        return try sessions(for: module).withConnection { try $0.executeCached(sql, params, schemaGeneration: generation) }
     }
 }
 

@@ -40,6 +40,11 @@ public final class PostgresConnection {
     }
 
     private var conn: OpaquePointer?
+    /// Statements `executeCached` prepared on this session, by SQL text.
+    private var preparedStatements: [String: String] = [:]
+    private var preparedCount = 0
+    /// The schema generation the prepared statements were planned against.
+    private var preparedGeneration = 0
     /// Receives server NOTICE/WARNING messages (instead of libpq printing them to stderr).
     public let logger: Logger
 
@@ -92,6 +97,7 @@ public final class PostgresConnection {
     /// Prepared statements and LISTENs are lost.
     public func reset() throws {
         let conn = try open()
+        preparedStatements.removeAll()
         PQreset(conn)
         guard PQstatus(conn) == CONNECTION_OK else {
             throw PostgresError.connection(conn, context: "could not reconnect")
@@ -113,6 +119,51 @@ public final class PostgresConnection {
         let conn = try open()
         return try withParameters(parameters) { count, values in
             try check(PQexecParams(conn, sql, count, nil, values, nil, nil, 0))
+        }
+    }
+
+    /// Most statements one session keeps prepared for `executeCached`; past it they are all
+    /// dropped and prepared again as used.
+    public static let preparedStatementLimit = 256
+
+    /// Runs ONE parameterised statement like ``execute(_:_:)``, but prepares it on this
+    /// session the first time and reuses it, so the server parses and plans each distinct
+    /// statement text once per session rather than on every call (PostgreSQL still plans
+    /// with the values for the first calls and re-plans when tables change).
+    ///
+    /// `schemaGeneration` is the caller's count of schema changes (migrations): when it
+    /// differs from the one the statements were prepared under, they are dropped first, so
+    /// no cached `SELECT *` outlives a column it did not know. A prepared statement whose
+    /// result shape changed anyway (SQLSTATE 0A000) is forgotten, and retried once when no
+    /// transaction is open.
+    public func executeCached(_ sql: String, _ parameters: [PostgresValue?] = [], schemaGeneration: Int = 0) throws -> PostgresResult {
+        try executeCached(sql, parameters, schemaGeneration: schemaGeneration, mayRetry: true)
+    }
+
+    private func executeCached(_ sql: String, _ parameters: [PostgresValue?], schemaGeneration: Int, mayRetry: Bool) throws -> PostgresResult {
+        let conn = try open()
+        if schemaGeneration != preparedGeneration || preparedStatements.count >= Self.preparedStatementLimit {
+            // DEALLOCATE is refused inside a failed transaction; then the next call tries again.
+            guard transactionStatus != .failedTransaction else { return try execute(sql, parameters) }
+            if !preparedStatements.isEmpty { _ = try check(PQexec(conn, "DEALLOCATE ALL")) }
+            preparedStatements.removeAll()
+            preparedGeneration = schemaGeneration
+        }
+        let name: String
+        if let known = preparedStatements[sql] {
+            name = known
+        } else {
+            preparedCount += 1
+            name = "eop_stmt_\(preparedCount)"
+            _ = try check(PQprepare(conn, name, sql, 0, nil))
+            preparedStatements[sql] = name
+        }
+        do {
+            return try withParameters(parameters) { count, values in try check(PQexecPrepared(conn, name, count, values, nil, nil, 0)) }
+        } catch let error as PostgresError where error.sqlState == "0A000" {
+            preparedStatements[sql] = nil
+            guard mayRetry, transactionStatus == .idle else { throw error }
+            return try executeCached(sql, parameters, schemaGeneration: schemaGeneration, mayRetry: false)
         }
     }
 

@@ -19,6 +19,42 @@ struct ConnectionTests {
         #expect(throws: PostgresError.self) { try conn.execute("SELECT 1") }
     }
 
+    @Test("executeCached prepares a statement once per session, survives a changed table, and drops its statements on a new schema generation")
+    func cachedStatements() async throws {
+        let conn = try await TestCluster.connect()
+        defer { conn.close() }
+        let table = "cached_\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try conn.execute("CREATE TABLE \(table) (id int PRIMARY KEY, name text)")
+        defer { _ = try? conn.execute("DROP TABLE \(table)") }
+        _ = try conn.execute("INSERT INTO \(table) VALUES (1, 'lamp'), (2, 'shirt')")
+        func prepared() throws -> Int { Int(try conn.execute("SELECT count(*) FROM pg_prepared_statements").string(row: 0, column: 0) ?? "") ?? -1 }
+
+        let select = "SELECT * FROM \(table) WHERE id = $1"
+        #expect(try conn.executeCached(select, [PostgresValue(1)]).string(row: 0, column: 1) == "lamp")
+        #expect(try conn.executeCached(select, [PostgresValue(2)]).string(row: 0, column: 1) == "shirt")
+        #expect(try prepared() == 1, "one statement text, prepared once")
+
+        // A column added behind the cache's back: SELECT * changes shape (0A000), is forgotten and run again.
+        _ = try conn.execute("ALTER TABLE \(table) ADD COLUMN price int DEFAULT 5")
+        let reshaped = try conn.executeCached(select, [PostgresValue(1)])
+        #expect(reshaped.columnNames == ["id", "name", "price"])
+        // Inside a transaction the shape change is the caller's error to see, not a silent retry.
+        _ = try conn.execute("ALTER TABLE \(table) ADD COLUMN stock int DEFAULT 0")
+        _ = try conn.execute("BEGIN")
+        #expect(throws: PostgresError.self) { try conn.executeCached(select, [PostgresValue(1)]) }
+        _ = try conn.execute("ROLLBACK")
+        #expect(try conn.executeCached(select, [PostgresValue(1)]).columnNames == ["id", "name", "price", "stock"])
+
+        // A new schema generation (migrations ran) drops every statement first.
+        _ = try conn.executeCached("SELECT name FROM \(table) WHERE id = $1", [PostgresValue(2)])
+        #expect(try prepared() >= 2)
+        #expect(try conn.executeCached(select, [PostgresValue(2)], schemaGeneration: 1).string(row: 0, column: 1) == "shirt")
+        #expect(try prepared() == 1, "only the statement used since the new generation")
+        // A statement that does not parse is refused like execute's and not kept.
+        #expect(throws: PostgresError.self) { try conn.executeCached("SELEC nothing", [], schemaGeneration: 1) }
+        #expect(try prepared() == 1)
+    }
+
     @Test("each parameter type round-trips, NULL included")
     func roundTrips() async throws {
         let conn = try await TestCluster.connect()
