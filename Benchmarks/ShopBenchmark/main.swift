@@ -39,7 +39,8 @@ let cluster = EmbeddedPostgres(directory: root.appendingPathComponent("db").path
 try await cluster.start()
 let password = try String(contentsOfFile: cluster.passwordFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
 let target = DatabaseTarget(host: cluster.socketDirectory, port: cluster.port, database: cluster.database, user: cluster.superuser, password: password)
-let log = try EventLog(target: target)
+// EOP_SQL_PREPARED=false measures without prepared statements, as the host reads it.
+let log = try EventLog(target: target, preparedStatements: ProcessInfo.processInfo.environment["EOP_SQL_PREPARED"] != "false")
 let host = PluginHost(configuration: LoaderConfiguration(
     manifestPaths: ["catalog", "storefront"].map { repo.appendingPathComponent("Manifests/\($0).json") },
     librarySearchPaths: [repo.appendingPathComponent(".build/release")], imageDirectory: root.appendingPathComponent("images"),

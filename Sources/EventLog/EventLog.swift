@@ -12,6 +12,8 @@ import Synchronization
 public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
     /// The host's database.
     public let target: DatabaseTarget
+    /// Whether plugins' statements are prepared and reused per session.
+    let preparedStatements: Bool
     /// The host's own connections (owner of schema `eop`).
     let hostPool: ConnectionPool
     let logger: Logger
@@ -34,8 +36,12 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
 
     /// Connects, creates or updates the host schema, and starts the relay and the
     /// listener that wakes consumers when any host relays new facts.
+    /// - Parameter preparedStatements: plugins' statements are prepared once per session and
+    ///   reused (`EOP_SQL_PREPARED`, default on). Off for a pooler that does not keep sessions,
+    ///   such as PgBouncer in transaction mode, where a prepared statement can vanish.
     public init(target: DatabaseTarget, retry: RetryPolicy = RetryPolicy(), batchSize: Int = 256, poolSize: Int = 8,
-                logger: Logger = Logger(label: "eop.eventlog")) throws {
+                preparedStatements: Bool = true, logger: Logger = Logger(label: "eop.eventlog")) throws {
+        self.preparedStatements = preparedStatements
         self.target = target
         self.retry = retry
         self.batchSize = batchSize

@@ -232,14 +232,17 @@ extension EventLog {
         if let tx = TransactionScope.current(pluginID) {
             try tx.enterHandlerSavepoint()
             do {
-                return tx.kind == .explicit ? try tx.connection.executeCached(sql, params, schemaGeneration: generation) : try tx.connection.execute(sql, params)
+                return tx.kind == .explicit && preparedStatements
+                    ? try tx.connection.executeCached(sql, params, schemaGeneration: generation) : try tx.connection.execute(sql, params)
             } catch {
                 if tx.failedStatement == nil { tx.failedStatement = "\(error)" }
                 throw error
             }
         }
         guard let module = module(pluginID) else { throw SQLUsageError("'\(pluginID)' has no database module") }
-        return try sessions(for: module).withConnection { try $0.executeCached(sql, params, schemaGeneration: generation) }
+        return try sessions(for: module).withConnection { c in
+            preparedStatements ? try c.executeCached(sql, params, schemaGeneration: generation) : try c.execute(sql, params)
+        }
     }
 }
 

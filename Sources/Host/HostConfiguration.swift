@@ -31,6 +31,10 @@ public struct HostConfiguration: Sendable {
     /// The HTTP address (`EOP_HTTP_HOST`, default 127.0.0.1; `EOP_HTTP_PORT`, default 8080; 0 = any free port).
     public var httpHost: String
     public var httpPort: Int
+    /// `EOP_SQL_PREPARED` (default true): plugins' statements are prepared once per database
+    /// session and reused. Set false behind a pooler that does not keep sessions (PgBouncer
+    /// in transaction mode).
+    public var sqlPreparedStatements = true
     /// Email, SMS and push providers and retries (`EOP_SMTP_*`, `EOP_TWILIO_*`, `EOP_FCM_*`, `EOP_NOTIFY_*`; Sources/Notification/README.md).
     public var notification = NotificationConfiguration()
 
@@ -63,6 +67,7 @@ public struct HostConfiguration: Sendable {
             httpHost: config.string(forKey: "eop.http.host", default: "127.0.0.1"),
             httpPort: config.int(forKey: "eop.http.port", default: 8080)
         )
+        configuration.sqlPreparedStatements = config.bool(forKey: "eop.sql.prepared", default: true)
         configuration.notification = try notificationConfiguration(config)
         return configuration
     }

@@ -53,7 +53,7 @@ public final class Platform: Sendable {
         self.configuration = configuration
         self.logger = logger
         license = try LicenseActivationGate.boot(configuration: configuration)
-        eventLog = try database.map { try EventLog(target: $0, logger: logger) }
+        eventLog = try database.map { try EventLog(target: $0, preparedStatements: configuration.sqlPreparedStatements, logger: logger) }
         identity = try database.map { target in
             let store = IdentityStore(pool: ConnectionPool(name: "identity", maxConnections: 4) { try PostgresConnection(target.conninfo) }, logger: logger)
             try store.bootstrap()
