@@ -172,6 +172,17 @@ extension Platform {
 }
 
 extension Platform {
+    /// `notification.settings.changed`: staff changed a notification type, template or rule
+    /// (Launcher ticks its checklist from it). A failed publish is logged; the change stays saved.
+    static func publishSettingsChanged(_ plugins: PluginHost, what: String, id: String, logger: Logger) {
+        do {
+            let payload = try JSONSerialization.data(withJSONObject: ["what": what, "id": id], options: [.sortedKeys])
+            try plugins.publish(topic: "notification.settings.changed", payload: payload, source: "notification")
+        } catch {
+            logger.error("notification.settings.changed not published", metadata: ["what": "\(what)", "id": "\(id)", "error": "\(error)"])
+        }
+    }
+
     /// The gateway's view of this host: identity for principals, the admin API and console.
     public func gatewayConfiguration() throws -> Gateway.Configuration {
         var gateway = Gateway.Configuration(host: configuration.httpHost, port: configuration.httpPort,
@@ -181,7 +192,11 @@ extension Platform {
                                     operatorToken: try OperatorToken.create(runDirectory: configuration.runDirectory), logger: logger)
             gateway.principals = IdentityPrincipals(store: identity)
             let accounts = AccountRoutes(store: identity)
-            let notificationRoutes = notifications.map { NotificationRoutes(notifications: $0, principals: gateway.principals) }
+            let notificationRoutes = notifications.map {
+                NotificationRoutes(notifications: $0, principals: gateway.principals) { [plugins, logger] what, id in
+                    Self.publishSettingsChanged(plugins, what: what, id: id, logger: logger)
+                }
+            }
             gateway.hostRoutes = { router in
                 admin.register(on: router)
                 accounts.register(on: router)

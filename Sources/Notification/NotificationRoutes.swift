@@ -13,10 +13,15 @@ import Hummingbird
 public struct NotificationRoutes: Sendable {
     let notifications: Notifications
     let principals: PrincipalResolver
+    /// Told what staff changed (`type`, `template` or `rule`, and its id) once it is saved;
+    /// the host publishes `notification.settings.changed` from it (Launcher's checklist).
+    let settingsChanged: @Sendable (_ what: String, _ id: String) -> Void
 
-    public init(notifications: Notifications, principals: PrincipalResolver) {
+    public init(notifications: Notifications, principals: PrincipalResolver,
+                settingsChanged: @escaping @Sendable (_ what: String, _ id: String) -> Void = { _, _ in }) {
         self.notifications = notifications
         self.principals = principals
+        self.settingsChanged = settingsChanged
     }
 
     /// The operations listed in the OpenAPI document.
@@ -88,6 +93,7 @@ public struct NotificationRoutes: Sendable {
             let type = Notifications.TypeInfo(id: try context.parameters.require("id"), topic: o["topic"] as? String ?? "",
                                               transactional: o["transactional"] as? Bool ?? false, description: o["description"] as? String ?? "")
             try await run { try notifications.saveType(type) }
+            settingsChanged("type", type.id)
             return Gateway.json(["id": type.id, "saved": true])
         }
         api.get("templates") { request, _ in
@@ -101,6 +107,7 @@ public struct NotificationRoutes: Sendable {
             let template = Notifications.Template(type: try context.parameters.require("type"), channel: channel, locale: try context.parameters.require("locale"),
                                                   subject: o["subject"] as? String ?? "", html: o["html"] as? String ?? "", body: o["body"] as? String ?? "")
             try await run { try notifications.saveTemplate(template) }
+            settingsChanged("template", "\(template.type)/\(template.channel.rawValue)/\(template.locale)")
             return Gateway.json(template.json.merging(["saved": true]) { a, _ in a })
         }
         api.post("preview") { request, _ in
@@ -134,18 +141,21 @@ public struct NotificationRoutes: Sendable {
             try await staff(request, "admin.write")
             let rule = try Self.rule(try await body(request), id: UUIDv7.generate())
             try await run { try notifications.saveRule(rule) }
+            settingsChanged("rule", rule.id.uuidString.lowercased())
             return Gateway.json(rule.json, status: .created)
         }
         api.put("rules/{id}") { request, context in
             try await staff(request, "admin.write")
             let rule = try Self.rule(try await body(request), id: try uuid(context.parameters.require("id"), field: "id"))
             try await run { try notifications.saveRule(rule) }
+            settingsChanged("rule", rule.id.uuidString.lowercased())
             return Gateway.json(rule.json)
         }
         api.delete("rules/{id}") { request, context in
             try await staff(request, "admin.write")
             let id = try uuid(context.parameters.require("id"), field: "id")
             guard try await run({ try notifications.deleteRule(id) }) else { throw Problem(.notFound, "Not Found", detail: "no rule \(id.uuidString.lowercased())") }
+            settingsChanged("rule", id.uuidString.lowercased())
             return Response(status: .noContent)
         }
         api.get("deliveries") { request, _ in

@@ -10,6 +10,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 /// The notification module end to end: facts published through the durable event log,
@@ -239,7 +240,10 @@ struct NotificationTests {
         _ = try store.registerCustomer(email: "ann@example.test", password: "a long customer secret", name: "Ann")
         let session = try store.createSession(for: try store.authenticateCustomer(email: "ann@example.test", password: "a long customer secret", client: "test"))
         let customer = session.principal.id.uuidString.lowercased()
-        let routes = NotificationRoutes(notifications: env.notifications, principals: IdentityPrincipals(store: store))
+        let changed = Mutex<[String]>([])
+        let routes = NotificationRoutes(notifications: env.notifications, principals: IdentityPrincipals(store: store)) { what, id in
+            changed.withLock { $0.append("\(what) \(id)") }
+        }
         let gateway = Gateway(plugins: env.host, configuration: .init(port: 0, principals: IdentityPrincipals(store: store), hostRoutes: { routes.register(on: $0) }))
         let staff: HTTPFields = [.authorization: "Bearer \(staffToken)", .contentType: "application/json"]
         let user: HTTPFields = [.cookie: "\(IdentityPrincipals.sessionCookie)=\(session.token)", .contentType: "application/json"]
@@ -257,6 +261,8 @@ struct NotificationTests {
             let saved = try await client.execute(uri: "/api/admin/notification/templates/order.placed/email/fr", method: .put, headers: staff,
                                                  body: ByteBuffer(string: #"{"subject": "Commande {{order_id}}", "html": "<p>{{total_formatted}}</p>", "body": "Total {{total_formatted}}"}"#))
             #expect(saved.status == .ok)
+            // Only the saved template is a settings change (the host publishes notification.settings.changed from it).
+            #expect(changed.withLock { $0 } == ["template order.placed/email/fr"])
             let preview = try await client.execute(uri: "/api/admin/notification/preview", method: .post, headers: staff,
                                                    body: ByteBuffer(string: #"{"type": "order.placed", "channel": "email", "locale": "fr", "data": {"order_id": "o-9", "total": 990, "currency": "EUR"}}"#))
             let rendered = try #require(try JSONSerialization.jsonObject(with: Data(buffer: preview.body)) as? [String: String])
