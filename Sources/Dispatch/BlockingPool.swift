@@ -32,7 +32,7 @@ public final class BlockingPool: @unchecked Sendable {
             let thread = Thread { [self] in
                 // What top -H and gdb show. Foundation on Linux passes Thread.name to the OS only
                 // when it wins a race with start(); the kernel's own file for it always works.
-                try? threadName.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+                try? String(threadName.utf8.prefix(15))?.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
                 work()
             }
             thread.name = threadName

@@ -83,13 +83,13 @@ public final class EventLog: FactTransport, PluginStorage, @unchecked Sendable {
             s.manifests[manifest.id] = manifest
         }
         let files = try MigrationFile.files(for: manifest)
+        // Sessions drop their prepared statements after any migration run, also one that
+        // failed part-way (the files before the failing one are committed).
+        defer { state.withLock { $0.schemaGenerations[manifest.id, default: 0] += 1 } }
         let applied = try sessions(for: module).withConnection { c in
             try Migrations.apply(files, module: module, on: c, progress: progress)
         }
-        if !applied.isEmpty {
-            state.withLock { $0.schemaGenerations[manifest.id, default: 0] += 1 }
-            logger.notice("migrations applied", metadata: ["plugin": "\(manifest.id)", "count": "\(applied.count)"])
-        }
+        if !applied.isEmpty { logger.notice("migrations applied", metadata: ["plugin": "\(manifest.id)", "count": "\(applied.count)"]) }
     }
 
     public func endCall(pluginID: String) {

@@ -31,8 +31,11 @@ public struct MigrationFile: Sendable, Equatable {
                 let beside = manifest.directory.appendingPathComponent(entry)
                 // An unpacked bundle keeps its listed migrations in migrations/ (BundlePacker).
                 let inBundle = manifest.directory.appendingPathComponent("migrations").appendingPathComponent(entry)
-                let exists = FileManager.default.fileExists(atPath: beside.path) || !FileManager.default.fileExists(atPath: inBundle.path)
-                return try MigrationFile(url: exists ? beside : inBundle)
+                if FileManager.default.fileExists(atPath: beside.path) { return try MigrationFile(url: beside) }
+                guard FileManager.default.fileExists(atPath: inBundle.path) else {
+                    throw MigrationError("\(manifest.file): migration '\(entry)' is neither at \(beside.standardizedFileURL.path) nor at \(inBundle.path)")
+                }
+                return try MigrationFile(url: inBundle)
             }
         }
         let folder = manifest.directory.appendingPathComponent("migrations")

@@ -168,23 +168,27 @@ public final class Gateway: Sendable {
         // Counted in at the instance's gate, so a stop or swap waits for this call before
         // destroying it; while a swap holds the gate the call waits, then goes to the new
         // instance (a retired gate sends it back to the matcher).
+        let storage = plugins.configuration.storage
         while outcome == nil {
             let b = binding, p = parameters
             let attempt: @Sendable (eop_route_handler_fn, Date) -> (CallGate.Entry, PluginCall.Outcome?) = { handler, deadline in
                 let entry = b.calls.enter(until: deadline)
                 guard entry == .entered else { return (entry, nil) }
                 defer { b.calls.leave() }
-                return (entry, PluginCall.run(b, handler, method: method, path: path, parameters: p, query: query, headers: headers,
-                                              body: body, principal: principal, requestID: requestID))
+                let called = PluginCall.run(b, handler, method: method, path: path, parameters: p, query: query, headers: headers,
+                                            body: body, principal: principal, requestID: requestID)
+                // On the thread that called: a transaction the handler left open is per thread.
+                storage?.endCall(pluginID: b.pluginID)
+                return (entry, called)
             }
             let waitUntil = Date().addingTimeInterval(Self.swapWait)
             // On the event loop first when the route allows it: an inline route's handler, or an
             // inline_handler that answers from memory. Not entered at once (a swap holds the
             // gate), or passed with EOP_WOULD_BLOCK: a worker thread calls `handler`.
             var result: (CallGate.Entry, PluginCall.Outcome?) = (.timedOut, nil)
-            if let onLoop = route.inline ? b.handler : b.inlineHandler {
+            if let onLoop = b.route.inline ? b.handler : b.inlineHandler {
                 result = attempt(onLoop, Date())
-                if !route.inline, result.1?.status == EOP_WOULD_BLOCK { result = (.timedOut, nil) }
+                if !b.route.inline, result.1?.status == EOP_WOULD_BLOCK { result = (.timedOut, nil) }
             }
             if result.0 == .timedOut {
                 result = await withCheckedContinuation { continuation in workers.run { continuation.resume(returning: attempt(b.handler, waitUntil)) } }
@@ -196,6 +200,12 @@ public final class Gateway: Sendable {
                 guard case .found(let again) = currentMatcher().match(method: method, path: path) else {
                     return Problem(.serviceUnavailable, "Service Unavailable", detail: "'\(binding.pluginID)' is stopping").response(requestID: requestID)
                 }
+                // The new version's route may ask more of the caller than the one checked above.
+                if let problem = Self.authProblem(route: again.binding.route, principal: principal) { return problem.response(requestID: requestID) }
+                guard body.count <= again.binding.route.maxBodyBytes else {
+                    return Problem(.contentTooLarge, "Content Too Large", detail: "the body is larger than this route's limit of \(again.binding.route.maxBodyBytes) bytes",
+                                   errors: [.init(field: "(body)", reason: "larger than \(again.binding.route.maxBodyBytes) bytes")]).response(requestID: requestID)
+                }
                 binding = again.binding
                 parameters = again.parameters
             case .timedOut:
@@ -204,7 +214,6 @@ public final class Gateway: Sendable {
             }
         }
         guard let outcome else { return nil }
-        plugins.configuration.storage?.endCall(pluginID: binding.pluginID)
         guard outcome.status == EOP_OK else {
             logger.error("plugin route failed", metadata: ["request": "\(requestID)", "plugin": "\(binding.pluginID)", "route": "\(route.method) \(route.path)",
                                                           "status": "\(outcome.status)", "message": "\(outcome.message)"])

@@ -96,6 +96,9 @@ public enum BundlePacker {
         guard var fields = (try? JSONSerialization.jsonObject(with: manifestData)) as? [String: Any] else {
             throw .manifest(field: "manifest", reason: "\(manifestURL.path) is not a JSON object")
         }
+        if let raw = fields["migrations"], !(raw is NSNull), !(raw is [String]) {
+            throw .manifest(field: "migrations", reason: "must be a list of file paths")
+        }
         let listed = fields["migrations"] as? [String] ?? []
         // License's parse wants plain migration names: it checks the rewritten list.
         if !listed.isEmpty { fields["migrations"] = listed.map { URL(fileURLWithPath: $0).lastPathComponent } }
@@ -140,7 +143,8 @@ public enum BundlePacker {
         if fields["docs"] != nil, !FileManager.default.fileExists(atPath: docsFolder.path) {
             throw .packing(reason: "\(manifestURL.lastPathComponent): docs folder '\(fields["docs"]!)' not found at \(docsFolder.standardizedFileURL.path)")
         }
-        fields["docs"] = "assets/Docs"
+        // The unpacked bundle's docs are where the packer puts them (none packed: no field).
+        fields["docs"] = FileManager.default.fileExists(atPath: docsFolder.path) ? "assets/Docs" : nil
         for (folder, root) in [("assets", dir.appendingPathComponent("assets")), ("Templates", dir.appendingPathComponent("Templates")), ("Docs", docsFolder)] {
             guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
                                                               options: [.skipsHiddenFiles]) else { continue }

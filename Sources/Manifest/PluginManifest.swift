@@ -118,6 +118,11 @@ public struct PluginManifest: Sendable, Equatable {
         guard PluginID.isValid(id) else {
             throw json.error("id", "\"\(id)\" is not a plugin id (lower-case a-z, 0-9, '_' or '-', optionally namespaced with '.')")
         }
+        // The host answers and publishes under these names (platform.plugins.list, platform.staff.first_owner,
+        // operator events, notification facts): a plugin taking one would take over the host's topics.
+        guard !PluginID.reserved.contains(id) else {
+            throw json.error("id", "\"\(id)\" is reserved for the host (\(PluginID.reserved.sorted().joined(separator: ", ")))")
+        }
         let versionText = try json.string("version")
         guard let version = SemanticVersion(versionText) else {
             throw json.error("version", "\"\(versionText)\" is not a semantic version (MAJOR.MINOR.PATCH)")

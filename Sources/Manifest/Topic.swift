@@ -20,6 +20,9 @@ public enum Topic {
 
 /// Plugin ids: lower-case, `[a-z][a-z0-9_-]*`, optionally namespaced by a publisher (`acme.loyalty`).
 public enum PluginID {
+    /// Ids the host itself uses as a source or topic owner; no plugin may take them.
+    public static let reserved: Set<String> = ["platform", "operator", "notification", "host"]
+
     /// Whether `id` is a valid plugin id.
     public static func isValid(_ id: String) -> Bool {
         let segments = id.split(separator: ".", omittingEmptySubsequences: false)

@@ -92,8 +92,10 @@ public struct NotificationRoutes: Sendable {
             let o = try await body(request)
             let type = Notifications.TypeInfo(id: try context.parameters.require("id"), topic: o["topic"] as? String ?? "",
                                               transactional: o["transactional"] as? Bool ?? false, description: o["description"] as? String ?? "")
-            try await run { try notifications.saveType(type) }
-            settingsChanged("type", type.id)
+            try await run {
+                try notifications.saveType(type)
+                settingsChanged("type", type.id)
+            }
             return Gateway.json(["id": type.id, "saved": true])
         }
         api.get("templates") { request, _ in
@@ -106,8 +108,10 @@ public struct NotificationRoutes: Sendable {
             let channel = try Channel.list([try context.parameters.require("channel")], field: "channel")[0]
             let template = Notifications.Template(type: try context.parameters.require("type"), channel: channel, locale: try context.parameters.require("locale"),
                                                   subject: o["subject"] as? String ?? "", html: o["html"] as? String ?? "", body: o["body"] as? String ?? "")
-            try await run { try notifications.saveTemplate(template) }
-            settingsChanged("template", "\(template.type)/\(template.channel.rawValue)/\(template.locale)")
+            try await run {
+                try notifications.saveTemplate(template)
+                settingsChanged("template", "\(template.type)/\(template.channel.rawValue)/\(template.locale)")
+            }
             return Gateway.json(template.json.merging(["saved": true]) { a, _ in a })
         }
         api.post("preview") { request, _ in
@@ -140,22 +144,30 @@ public struct NotificationRoutes: Sendable {
         api.post("rules") { request, _ in
             try await staff(request, "admin.write")
             let rule = try Self.rule(try await body(request), id: UUIDv7.generate())
-            try await run { try notifications.saveRule(rule) }
-            settingsChanged("rule", rule.id.uuidString.lowercased())
+            try await run {
+                try notifications.saveRule(rule)
+                settingsChanged("rule", rule.id.uuidString.lowercased())
+            }
             return Gateway.json(rule.json, status: .created)
         }
         api.put("rules/{id}") { request, context in
             try await staff(request, "admin.write")
             let rule = try Self.rule(try await body(request), id: try uuid(context.parameters.require("id"), field: "id"))
-            try await run { try notifications.saveRule(rule) }
-            settingsChanged("rule", rule.id.uuidString.lowercased())
+            try await run {
+                try notifications.saveRule(rule)
+                settingsChanged("rule", rule.id.uuidString.lowercased())
+            }
             return Gateway.json(rule.json)
         }
         api.delete("rules/{id}") { request, context in
             try await staff(request, "admin.write")
             let id = try uuid(context.parameters.require("id"), field: "id")
-            guard try await run({ try notifications.deleteRule(id) }) else { throw Problem(.notFound, "Not Found", detail: "no rule \(id.uuidString.lowercased())") }
-            settingsChanged("rule", id.uuidString.lowercased())
+            let deleted = try await run { () throws -> Bool in
+                guard try notifications.deleteRule(id) else { return false }
+                settingsChanged("rule", id.uuidString.lowercased())
+                return true
+            }
+            guard deleted else { throw Problem(.notFound, "Not Found", detail: "no rule \(id.uuidString.lowercased())") }
             return Response(status: .noContent)
         }
         api.get("deliveries") { request, _ in

@@ -133,16 +133,18 @@ public final class PostgresConnection {
     ///
     /// `schemaGeneration` is the caller's count of schema changes (migrations): when it
     /// differs from the one the statements were prepared under, they are dropped first, so
-    /// no cached `SELECT *` outlives a column it did not know. A prepared statement whose
-    /// result shape changed anyway (SQLSTATE 0A000) is forgotten, and retried once when no
-    /// transaction is open.
+    /// no cached `SELECT *` outlives a column it did not know. A prepared statement that went
+    /// stale anyway (its result shape changed under another host's migration, or the session
+    /// dropped it) is forgotten, and retried once when no transaction is open; inside one,
+    /// the caller sees the error once and the next call prepares afresh.
     public func executeCached(_ sql: String, _ parameters: [PostgresValue?] = [], schemaGeneration: Int = 0) throws -> PostgresResult {
         try executeCached(sql, parameters, schemaGeneration: schemaGeneration, mayRetry: true)
     }
 
     private func executeCached(_ sql: String, _ parameters: [PostgresValue?], schemaGeneration: Int, mayRetry: Bool) throws -> PostgresResult {
         let conn = try open()
-        if schemaGeneration != preparedGeneration || preparedStatements.count >= Self.preparedStatementLimit {
+        let isNew = preparedStatements[sql] == nil
+        if schemaGeneration != preparedGeneration || (isNew && preparedStatements.count >= Self.preparedStatementLimit) {
             // DEALLOCATE is refused inside a failed transaction; then the next call tries again.
             guard transactionStatus != .failedTransaction else { return try execute(sql, parameters) }
             if !preparedStatements.isEmpty { _ = try check(PQexec(conn, "DEALLOCATE ALL")) }
@@ -160,11 +162,17 @@ public final class PostgresConnection {
         }
         do {
             return try withParameters(parameters) { count, values in try check(PQexecPrepared(conn, name, count, values, nil, nil, 0)) }
-        } catch let error as PostgresError where error.sqlState == "0A000" {
+        } catch let error as PostgresError where Self.isStalePreparedStatement(error) {
             preparedStatements[sql] = nil
             guard mayRetry, transactionStatus == .idle else { throw error }
             return try executeCached(sql, parameters, schemaGeneration: schemaGeneration, mayRetry: false)
         }
+    }
+
+    /// A prepared statement that no longer fits: a table it reads changed shape (another
+    /// host's migration) or the session dropped it (`DEALLOCATE`, `DISCARD ALL`).
+    static func isStalePreparedStatement(_ error: PostgresError) -> Bool {
+        (error.sqlState == "0A000" && error.message.contains("cached plan must not change result type")) || error.sqlState == "26000"
     }
 
     /// Prepares a named statement on this session (`PQprepare`); parameter types are inferred.

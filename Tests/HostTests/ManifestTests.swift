@@ -40,6 +40,7 @@ struct ManifestTests {
         (#"{"id":"ok","version":"1.0.0","abi":"1.0","library":"l.so","subscribes":[{"topic":"a.b.c","handler":"h","signature":{"params":[{"field":"x","type":"float128"}]}}]}"#, "field 'subscribes[0].signature.params[0].type'"),
         (#"{"id":"ok","version":"1.0.0","abi":"1.0","library":"l.so","dependencies":[{"id":"x","version":"about 2"}]}"#, "field 'dependencies[0].version'"),
         (#"{"id":"ok","version":"1.0.0","abi":"1.0","library":"l.so","subscribe":[]}"#, "field 'subscribe': is not a known field"),
+        (#"{"id":"platform","version":"1.0.0","abi":"1.0","library":"l.so"}"#, "field 'id': \"platform\" is reserved for the host"),
     ])
     func manifestErrors(json: String, expected: String) {
         do {

@@ -58,7 +58,7 @@ public struct RequestError: Error, Sendable, CustomStringConvertible {
     /// The problem title of each status a request error takes.
     static let titles: [UInt16: String] = [
         400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-        413: "Content Too Large", 422: "Unprocessable Content", 503: "Service Unavailable",
+        413: "Content Too Large", 422: "Unprocessable Content", 500: "Internal Server Error", 503: "Service Unavailable",
     ]
 }
 

@@ -51,18 +51,23 @@ extension Launcher {
         let account: [String: Any] = signedInStaff
             ? ["created": false, "email": email, "reason": "signed in as staff: the wizard ran with that account"]
             : try createFirstOwner(email: email, password: password ?? "")
-        let outcome = try sample ? loadSampleCatalog(currency: currency.code) : "not asked for"
+        let outcome: String
         do {
-            try sql.execute("""
-                INSERT INTO shop (name, currency, locale, staff_email, sample_catalog, sample_outcome) VALUES ($1, $2, $3, $4, $5, $6)
-                """, name, currency.code, locale, email, sample, outcome)
-        } catch {
+            outcome = try sample ? loadSampleCatalog(currency: currency.code) : "not asked for"
+            try sql.transaction {
+                try sql.execute("""
+                    INSERT INTO shop (name, currency, locale, staff_email, sample_catalog, sample_outcome) VALUES ($1, $2, $3, $4, $5, $6)
+                    """, name, currency.code, locale, email, sample, outcome)
+                let fact = try JSONSerialization.data(withJSONObject: ["name": name, "currency": currency.code, "locale": locale], options: [.sortedKeys])
+                try host.publish("launcher.shop.configured", json: String(decoding: fact, as: UTF8.self))
+            }
+        } catch let error as SQLError where error.isUniqueViolation {
             // Two wizards at once: the second insert meets the first's row.
-            guard error.isUniqueViolation else { throw error }
             throw RequestError(field: "setup", reason: "the shop is already set up; the wizard runs once", status: 409)
+        } catch where account["created"] as? Bool == true {
+            // The account exists now: say so, or the owner would retry anonymously and meet 403.
+            throw RequestError(field: "setup", reason: "the staff account \(email) was created, but the shop was not set up (\(error)); sign in as staff and run the wizard again", status: 500)
         }
-        let fact = try JSONSerialization.data(withJSONObject: ["name": name, "currency": currency.code, "locale": locale], options: [.sortedKeys])
-        try host.publish("launcher.shop.configured", json: String(decoding: fact, as: UTF8.self))
         return .json(object: [
             "shop": ["name": name, "currency": currency.code, "currency_name": currency.name, "locale": locale],
             "staff_account": account,

@@ -13,12 +13,13 @@ final class Storefront: Plugin {
     let theme: Theme
     let catalog: CatalogClient
     let pageCache: PageCache
-    /// Storefront's own schema: signed-in customers' lists.
-    let sql: SQL
+    /// Storefront's own schema: signed-in customers' lists. Nil on a host without a
+    /// database: then every visitor's lists are cookies, as before the schema existed.
+    let sql: SQL?
 
     init(host: HostAPI) throws {
         self.host = host
-        sql = try SQL(host: host)
+        sql = try? SQL(host: host)
         settings = try ShopSettings(host: host)
         // Read once: a broken theme template refuses init, naming the file.
         theme = try Theme(folder: settings.themeDirectory)

@@ -99,6 +99,10 @@ extension Storefront {
             case .missing:
                 status = 503
                 form.general.append(error.asProblem.description)
+            case .conflict(_, let reason) where reason.hasPrefix("Idempotency-Key"):
+                // The same form is still being placed (a double click): keep the key, so a retry joins that checkout.
+                status = 409
+                form.general.append("This order is still being placed: wait a moment, then send the form again (it will not order twice).")
             case .conflict(_, let reason):
                 // Prices (or the cart) changed: Order keeps this key's answer, so the next try needs a new key.
                 status = 409

@@ -61,7 +61,13 @@ extension Storefront {
     /// The signed-in customer whose lists are stored, or nil for a visitor whose lists are
     /// cookies (guests; staff browsing the shop keep cookies too).
     func listCustomer(_ request: HTTPRequest) -> String? {
-        request.principalKind == "customer" && !request.principalID.isEmpty ? request.principalID : nil
+        sql != nil && request.principalKind == "customer" && !request.principalID.isEmpty ? request.principalID : nil
+    }
+
+    /// The schema of stored lists (only asked for when `listCustomer` found a customer).
+    func listsSQL() throws -> SQL {
+        guard let sql else { throw PluginError("Storefront has no database on this host: lists are cookies") }
+        return sql
     }
 
     /// The visitor's lists: the cookies for a guest; for a customer the stored lists, with
@@ -76,7 +82,7 @@ extension Storefront {
             if dropped > 0 { lists.dropped[name] = dropped }
             lists.clearCookies.append(Lists.clearCookie(name))
         }
-        let rows = try sql.execute("SELECT list, slug FROM list_entries WHERE customer_id = $1 ORDER BY position", customer)
+        let rows = try listsSQL().execute("SELECT list, slug FROM list_entries WHERE customer_id = $1 ORDER BY position", customer)
         for row in rows {
             let slug = try row.requiredString("slug")
             if try row.requiredString("list") == "compare" { lists.compare.append(slug) } else { lists.wishlist.append(slug) }
@@ -91,7 +97,7 @@ extension Storefront {
     /// another device, so it keeps its places; a guest's cookie entries only fill what is left.
     private func mergeIntoStored(_ customer: String, _ cookie: String, _ slugs: [String]) throws -> Int {
         guard !slugs.isEmpty else { return 0 }
-        return try sql.transaction {
+        return try listsSQL().transaction {
             var seen = Set(try lockedList(customer, cookie))
             var room = Lists.limit(cookie) - seen.count
             var dropped = 0
@@ -106,7 +112,7 @@ extension Storefront {
 
     /// Adds a product to the customer's stored list, unless it is full.
     func addToStored(_ customer: String, _ cookie: String, _ slug: String) throws -> ListChange {
-        try sql.transaction {
+        try listsSQL().transaction {
             let stored = try lockedList(customer, cookie)
             if stored.contains(slug) { return .alreadyThere }
             guard stored.count < Lists.limit(cookie) else { return .full }
@@ -116,19 +122,19 @@ extension Storefront {
     }
 
     func removeFromStored(_ customer: String, _ cookie: String, _ slug: String) throws {
-        try sql.execute("DELETE FROM list_entries WHERE customer_id = $1 AND list = $2 AND slug = $3", customer, Lists.stored(cookie), slug)
+        try listsSQL().execute("DELETE FROM list_entries WHERE customer_id = $1 AND list = $2 AND slug = $3", customer, Lists.stored(cookie), slug)
     }
 
     /// The customer's list, with their owner row locked until the transaction ends: changes
     /// to one customer's lists take turns, so a limit cannot be passed by two racing adds.
     private func lockedList(_ customer: String, _ cookie: String) throws -> [String] {
-        try sql.execute("INSERT INTO list_owners (customer_id) VALUES ($1) ON CONFLICT DO NOTHING", customer)
-        try sql.execute("SELECT customer_id FROM list_owners WHERE customer_id = $1 FOR UPDATE", customer)
-        return try sql.execute("SELECT slug FROM list_entries WHERE customer_id = $1 AND list = $2 ORDER BY position", customer, Lists.stored(cookie))
+        try listsSQL().execute("INSERT INTO list_owners (customer_id) VALUES ($1) ON CONFLICT DO NOTHING", customer)
+        try listsSQL().execute("SELECT customer_id FROM list_owners WHERE customer_id = $1 FOR UPDATE", customer)
+        return try listsSQL().execute("SELECT slug FROM list_entries WHERE customer_id = $1 AND list = $2 ORDER BY position", customer, Lists.stored(cookie))
             .map { try $0.requiredString("slug") }
     }
 
     private func insert(_ customer: String, _ cookie: String, _ slug: String) throws {
-        try sql.execute("INSERT INTO list_entries (customer_id, list, slug) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", customer, Lists.stored(cookie), slug)
+        try listsSQL().execute("INSERT INTO list_entries (customer_id, list, slug) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", customer, Lists.stored(cookie), slug)
     }
 }
