@@ -3,7 +3,10 @@ import EOPDispatch
 import EOPEventLog
 import EOPLoader
 import EOPStorage
+import EOPGateway
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
 @Suite("Durable facts and module storage on a real PostgreSQL")
@@ -176,5 +179,24 @@ struct StorageIntegrationTests {
         #expect(letters.count == 3)
         #expect(letters.allSatisfy { $0.subscriber == careless && $0.reason.contains("returned OK although one of its SQL statements failed") && $0.reason.contains("42P01") })
         #expect(try host.ask("\(tally).counter.stats")["rows"] as? Int == 3, "the other subscriber is not held up")
+    }
+
+    @Test("a route handler that leaves a transaction open: it is rolled back on the thread that ran it, and the next request on that thread begins afresh")
+    func routeLeavesTransactionOpen() async throws {
+        let db = try await TestDatabase.make()
+        let ws = try Workspace()
+        let id = try ws.counter("forgetful")
+        let (host, log) = try ws.durableHost(db)
+        defer { host.shutdown(); log.shutdown() }
+        host.boot()
+        #expect(host.plugin(id)?.state == .active, "\(host.reason(id))")
+        let gateway = Gateway(plugins: host, configuration: .init(port: 0))
+        try await gateway.application().test(.live) { client in
+            // More requests than worker threads are likely to exist: some thread serves twice.
+            for _ in 0..<12 {
+                try await client.execute(uri: "/api/\(id)/forget", method: .post) { r in #expect(r.status == .ok) }
+            }
+        }
+        #expect(try host.ask("\(id).counter.stats")["rows"] as? Int == 0, "nothing a forgotten transaction wrote is kept")
     }
 }

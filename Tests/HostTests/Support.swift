@@ -177,6 +177,7 @@ extension Workspace {
          "answers": [{"topic": "\(id).counter.stats", "handler": "counter_stats"},
                      {"topic": "\(id).counter.sql", "handler": "counter_peek"},
                      {"topic": "\(id).counter.burst", "handler": "counter_burst"}],
+         "routes": [{"method": "POST", "path": "/api/\(id)/forget", "handler": "counter_http_forget"}],
          "settings": {"crash_marker": {"type": "string", "default": "\(crashMarker ?? "")"},
                       "topic": {"type": "string", "default": "\(publishes ?? "")"}}}
         """.utf8).write(to: folder.appendingPathComponent("manifest.json"))

@@ -155,3 +155,15 @@ EOP_EXPORT eop_status_t counter_careless(void *ctx, const eop_event_t *event, eo
     SQL->execute(H, eop_str_from_cstr("INSERT INTO no_such_table VALUES (1)"), NULL, 0, NULL, &e);
     return EOP_OK;
 }
+
+/* A forgetful route handler: begins a transaction, inserts a row, and returns without
+ * commit or rollback. The host must roll it back on the thread that called. Answers 200,
+ * or 500 when begin fails (a transaction left over on this thread). */
+EOP_EXPORT eop_status_t counter_http_forget(void *ctx, const eop_http_request_t *request, eop_http_response_t *response, eop_error_t *err) {
+    (void)ctx; (void)request;
+    if (SQL->begin(H, err) != EOP_OK) return EOP_FAIL;
+    if (SQL->execute(H, eop_str_from_cstr("INSERT INTO counted (event_id) VALUES (gen_random_uuid())"), NULL, 0, NULL, err) != EOP_OK)
+        return EOP_FAIL;
+    static const char body[] = "{\"forgot\":true}";
+    return response->write(response, (const uint8_t *)body, sizeof body - 1);
+}
