@@ -66,6 +66,10 @@ struct LauncherTests {
                 let answer = try jsonObject(r.body)
                 #expect(answer["completed"] as? Bool == true)
                 #expect((answer["shop"] as? [String: Any])?["name"] as? String == "Dhaka Tea")
+                #expect((answer["shop"] as? [String: Any])?["staff_email"] == nil, "the owner's login is not shown to anyone")
+            }
+            try await client.execute(uri: "/api/launcher/setup", method: .get, headers: testHeaders("staff:owner:*")) { r in
+                #expect(((try? jsonObject(r.body))?["shop"] as? [String: Any])?["staff_email"] as? String == "owner@tea.example")
             }
         }
         #expect(shop.log.drain(timeout: .seconds(10)))

@@ -10,11 +10,14 @@ extension Launcher {
         guard let row = try sql.execute("SELECT name, currency, locale, staff_email, sample_catalog, sample_outcome, completed_at::text AS at FROM shop").first else {
             return .json(object: ["completed": false, "next": "POST /api/launcher/setup with shop_name, currency, locale, staff_email, staff_password, sample_catalog"])
         }
-        return .json(object: ["completed": true, "shop": [
+        var shop: [String: Any] = [
             "name": try row.requiredString("name"), "currency": try row.requiredString("currency"), "locale": try row.requiredString("locale"),
-            "staff_email": try row.requiredString("staff_email"), "sample_catalog": try row.bool("sample_catalog") ?? false,
-            "sample_outcome": try row.requiredString("sample_outcome"), "completed_at": try row.requiredString("at"),
-        ]])
+            "sample_catalog": try row.bool("sample_catalog") ?? false, "sample_outcome": try row.requiredString("sample_outcome"),
+            "completed_at": try row.requiredString("at"),
+        ]
+        // The route is open (the wizard asks it before anyone can sign in); the owner's login is for staff only.
+        if request.principalKind == "staff" { shop["staff_email"] = try row.requiredString("staff_email") }
+        return .json(object: ["completed": true, "shop": shop])
     }
 
     /// `POST /api/launcher/setup` — first run only (no staff account exists yet, so the route is open
