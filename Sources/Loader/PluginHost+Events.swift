@@ -6,22 +6,42 @@ import Foundation
 import Metrics
 
 extension PluginHost {
+    /// What a plugin sends (a fact, a command or query, a hook call): the topic must be
+    /// under `field` in its manifest; the ids default to the delivery it is handling.
+    private struct Outgoing {
+        var topic: String
+        var payload: Data
+        var correlationID: UUID?
+        var causationID: UUID?
+    }
+
+    private func outgoing(from context: PluginContext, _ event: eop_event_t, listed: Set<String>, field: String, verb: String) -> Result<Outgoing, HostCallError> {
+        let topic = event.topic.string
+        guard listed.contains(topic) else {
+            return .failure(HostCallError(status: EOP_ERR_DENIED, message: "'\(context.manifest.id)' may not \(verb) '\(topic)': it is not listed under '\(field)' in \(context.manifest.file)"))
+        }
+        let current = CurrentDelivery.event
+        return .success(Outgoing(topic: topic, payload: event.payload.map { Data(bytes: $0, count: event.payload_len) } ?? Data(),
+                                 correlationID: event.correlation_id.uuid ?? current?.correlationID, causationID: event.causation_id.uuid ?? current?.id))
+    }
+
+    /// The event to send, after checking it against its topic's kind and schema.
+    private func envelope(topic: String, payload: Data, source: String, contentType: String = "application/json", schemaVersion: UInt32 = 0,
+                          expecting kinds: Set<EventSchema.Kind>, correlationID: UUID?, causationID: UUID?) throws(HostCallError) -> EventEnvelope {
+        let version = try validate(topic: topic, payload: payload, contentType: contentType, schemaVersion: schemaVersion, expecting: kinds)
+        let id = UUIDv7.generate()
+        return EventEnvelope(Event(topic: topic, schemaVersion: version, contentType: contentType, payload: payload, id: id,
+                                   timeUnixMicros: UTCTime.unixMicroseconds(from: Date()), source: source,
+                                   correlationID: correlationID ?? id, causationID: causationID))
+    }
+
     /// A fact published by a plugin through `eop_host_t.publish`: checked against the
     /// manifest and the topic's schema, then queued for every subscriber.
     func publish(from context: PluginContext, event: eop_event_t) throws(HostCallError) -> UUID {
-        let topic = event.topic.string
-        guard context.publishes.contains(topic) else {
-            throw HostCallError(status: EOP_ERR_DENIED, message: "'\(context.manifest.id)' may not publish '\(topic)': it is not listed under 'publishes' in \(context.manifest.file)")
-        }
-        let payload = event.payload.map { Data(bytes: $0, count: event.payload_len) } ?? Data()
-        let current = CurrentDelivery.event
-        return try publish(
-            topic: topic, payload: payload, source: context.manifest.id,
-            contentType: event.content_type.len == 0 ? "application/json" : event.content_type.string,
-            schemaVersion: event.schema_version,
-            correlationID: event.correlation_id.uuid ?? current?.correlationID,
-            causationID: event.causation_id.uuid ?? current?.id
-        )
+        let out = try outgoing(from: context, event, listed: context.publishes, field: "publishes", verb: "publish").get()
+        return try publish(topic: out.topic, payload: out.payload, source: context.manifest.id,
+                           contentType: event.content_type.len == 0 ? "application/json" : event.content_type.string,
+                           schemaVersion: event.schema_version, correlationID: out.correlationID, causationID: out.causationID)
     }
 
     /// Publishes a fact from the host itself or an operator (`eop events publish`).
@@ -32,20 +52,15 @@ extension PluginHost {
         correlationID: UUID? = nil, causationID: UUID? = nil
     ) throws(HostCallError) -> UUID {
         guard Topic.isValid(topic) else { throw HostCallError(status: EOP_ERR_INVALID, message: "'\(topic)' is not a topic: \(Topic.rule)") }
-        let version = try validate(topic: topic, payload: payload, contentType: contentType, schemaVersion: schemaVersion, expecting: [.fact])
-        let id = UUIDv7.generate()
-        let event = Event(
-            topic: topic, schemaVersion: version, contentType: contentType, payload: payload, id: id,
-            timeUnixMicros: UTCTime.unixMicroseconds(from: Date()), source: source,
-            correlationID: correlationID ?? id, causationID: causationID
-        )
+        let fact = try envelope(topic: topic, payload: payload, source: source, contentType: contentType, schemaVersion: schemaVersion,
+                                expecting: [.fact], correlationID: correlationID, causationID: causationID)
         do {
-            try transport.publishFact(EventEnvelope(event))
+            try transport.publishFact(fact)
             Counter(label: "eop_events_published_total", dimensions: [("topic", topic), ("source", source)]).increment()
         } catch {
             throw HostCallError(status: EOP_ERR_UNAVAILABLE, message: "publish of '\(topic)' failed: \(error)")
         }
-        return id
+        return fact.event.id
     }
 
     /// Why `payload` cannot be published as `topic`, or nil when it can.
@@ -61,56 +76,44 @@ extension PluginHost {
 
     /// A command or query sent by a plugin through `eop_host_t.request`.
     func request(from context: PluginContext, query: eop_event_t, timeout: Duration) -> QueryResult {
-        let topic = query.topic.string
-        guard context.requests.contains(topic) else {
-            return QueryResult(status: EOP_ERR_DENIED, message: "'\(context.manifest.id)' may not send '\(topic)': it is not listed under 'requests' in \(context.manifest.file)")
+        switch outgoing(from: context, query, listed: context.requests, field: "requests", verb: "send") {
+        case .failure(let refusal):
+            return QueryResult(status: refusal.status, message: refusal.message)
+        case .success(let out):
+            return request(topic: out.topic, payload: out.payload, source: context.manifest.id, timeout: timeout,
+                           correlationID: out.correlationID, causationID: out.causationID)
         }
-        let payload = query.payload.map { Data(bytes: $0, count: query.payload_len) } ?? Data()
-        let current = CurrentDelivery.event
-        return request(topic: topic, payload: payload, source: context.manifest.id, timeout: timeout,
-                       correlationID: query.correlation_id.uuid ?? current?.correlationID, causationID: query.causation_id.uuid ?? current?.id)
     }
 
     /// Sends a command or query to its owner and waits at most `timeout`.
     public func request(topic: String, payload: Data, source: String, timeout: Duration, correlationID: UUID? = nil, causationID: UUID? = nil) -> QueryResult {
-        let version: UInt32
         do {
-            version = try validate(topic: topic, payload: payload, contentType: "application/json", schemaVersion: 0, expecting: [.command, .query])
+            let query = try envelope(topic: topic, payload: payload, source: source, expecting: [.command, .query], correlationID: correlationID, causationID: causationID)
+            return table.request(query, timeout: timeout)
         } catch {
             return QueryResult(status: error.status, message: error.message)
         }
-        let id = UUIDv7.generate()
-        let event = Event(topic: topic, schemaVersion: version, payload: payload, id: id,
-                          timeUnixMicros: UTCTime.unixMicroseconds(from: Date()), source: source,
-                          correlationID: correlationID ?? id, causationID: causationID)
-        return table.request(EventEnvelope(event), timeout: timeout)
     }
 
     /// Invokes a hook for a plugin: the topic must be listed under its `requests`.
     func invokeHook(from context: PluginContext, event: eop_event_t, timeout: Duration) -> HookOutcome {
-        let topic = event.topic.string
-        guard context.requests.contains(topic) else {
-            return HookOutcome(replies: [], status: EOP_ERR_DENIED, message: "'\(context.manifest.id)' may not invoke '\(topic)': it is not listed under 'requests' in \(context.manifest.file)")
+        switch outgoing(from: context, event, listed: context.requests, field: "requests", verb: "invoke") {
+        case .failure(let refusal):
+            return HookOutcome(replies: [], status: refusal.status, message: refusal.message)
+        case .success(let out):
+            return invokeHook(topic: out.topic, payload: out.payload, source: context.manifest.id, timeout: timeout,
+                              correlationID: out.correlationID, causationID: out.causationID)
         }
-        let payload = event.payload.map { Data(bytes: $0, count: event.payload_len) } ?? Data()
-        let current = CurrentDelivery.event
-        return invokeHook(topic: topic, payload: payload, source: context.manifest.id, timeout: timeout,
-                          correlationID: event.correlation_id.uuid ?? current?.correlationID, causationID: event.causation_id.uuid ?? current?.id)
     }
 
     /// Calls every handler of a hook topic in order (see `DispatchTable.invokeHook`).
     public func invokeHook(topic: String, payload: Data, source: String, timeout: Duration, correlationID: UUID? = nil, causationID: UUID? = nil) -> HookOutcome {
-        let version: UInt32
         do {
-            version = try validate(topic: topic, payload: payload, contentType: "application/json", schemaVersion: 0, expecting: [.hook])
+            let call = try envelope(topic: topic, payload: payload, source: source, expecting: [.hook], correlationID: correlationID, causationID: causationID)
+            return table.invokeHook(call, timeout: timeout)
         } catch {
             return HookOutcome(replies: [], status: error.status, message: error.message)
         }
-        let id = UUIDv7.generate()
-        let event = Event(topic: topic, schemaVersion: version, payload: payload, id: id,
-                          timeUnixMicros: UTCTime.unixMicroseconds(from: Date()), source: source,
-                          correlationID: correlationID ?? id, causationID: causationID)
-        return table.invokeHook(EventEnvelope(event), timeout: timeout)
     }
 
     /// Checks kind, schema version and JSON payload against the topic's schema (when one
