@@ -151,8 +151,7 @@ public final class Gateway: Sendable {
             let declaresBody = request.headers[.transferEncoding] != nil || (request.headers[.contentLength].map { $0 != "0" } ?? false)
             body = declaresBody ? Data(buffer: try await request.collectBody(upTo: route.maxBodyBytes)) : Data()
         } catch {
-            return Problem(.contentTooLarge, "Content Too Large", detail: "the body is larger than this route's limit of \(route.maxBodyBytes) bytes",
-                           errors: [.init(field: "(body)", reason: "larger than \(route.maxBodyBytes) bytes")]).response(requestID: requestID)
+            return Self.tooLarge(route).response(requestID: requestID)
         }
         if let problem = Self.bodyProblem(body, contentType: request.headers[.contentType], schema: route.body) {
             return problem.response(requestID: requestID)
@@ -202,10 +201,7 @@ public final class Gateway: Sendable {
                 }
                 // The new version's route may ask more of the caller than the one checked above.
                 if let problem = Self.authProblem(route: again.binding.route, principal: principal) { return problem.response(requestID: requestID) }
-                guard body.count <= again.binding.route.maxBodyBytes else {
-                    return Problem(.contentTooLarge, "Content Too Large", detail: "the body is larger than this route's limit of \(again.binding.route.maxBodyBytes) bytes",
-                                   errors: [.init(field: "(body)", reason: "larger than \(again.binding.route.maxBodyBytes) bytes")]).response(requestID: requestID)
-                }
+                guard body.count <= again.binding.route.maxBodyBytes else { return Self.tooLarge(again.binding.route).response(requestID: requestID) }
                 binding = again.binding
                 parameters = again.parameters
             case .timedOut:
@@ -233,6 +229,12 @@ public final class Gateway: Sendable {
         fields[HTTPField.Name("X-Request-Id")!] = requestID
         let status = HTTPResponse.Status(code: Int(outcome.sink.status))
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: outcome.sink.body)))
+    }
+
+    /// 413: the body is over the route's `max_body`.
+    static func tooLarge(_ route: Route) -> Problem {
+        Problem(.contentTooLarge, "Content Too Large", detail: "the body is larger than this route's limit of \(route.maxBodyBytes) bytes",
+                errors: [.init(field: "(body)", reason: "larger than \(route.maxBodyBytes) bytes")])
     }
 
     static func authProblem(route: Route, principal: GatewayPrincipal) -> Problem? {
