@@ -228,12 +228,11 @@ extension EventLog {
     /// began) it is prepared once per session and reused; a delivery's connection is the
     /// host's, shared by modules, so there it runs unprepared.
     func execute(pluginID: String, sql: String, params: [PostgresValue?]) throws -> PostgresResult {
-        let generation = schemaGeneration(pluginID)
         if let tx = TransactionScope.current(pluginID) {
             try tx.enterHandlerSavepoint()
             do {
                 return tx.kind == .explicit && preparedStatements
-                    ? try tx.connection.executeCached(sql, params, schemaGeneration: generation) : try tx.connection.execute(sql, params)
+                    ? try tx.connection.executeCached(sql, params, schemaGeneration: schemaGeneration(pluginID)) : try tx.connection.execute(sql, params)
             } catch {
                 if tx.failedStatement == nil { tx.failedStatement = "\(error)" }
                 throw error
@@ -241,7 +240,7 @@ extension EventLog {
         }
         guard let module = module(pluginID) else { throw SQLUsageError("'\(pluginID)' has no database module") }
         return try sessions(for: module).withConnection { c in
-            preparedStatements ? try c.executeCached(sql, params, schemaGeneration: generation) : try c.execute(sql, params)
+            preparedStatements ? try c.executeCached(sql, params, schemaGeneration: schemaGeneration(pluginID)) : try c.execute(sql, params)
         }
     }
 }
