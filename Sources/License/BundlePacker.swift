@@ -69,11 +69,11 @@ public enum BundlePacker {
 
     /// The `.sql` files of `Migrations/` or `migrations/`, sorted: what the loader runs
     /// for a manifest without a `migrations` list.
-    static func defaultMigrations(_ dir: URL) -> [String] {
-        for folder in ["Migrations", "migrations"] {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent(folder).path)) ?? []
+    static func defaultMigrations(_ dir: URL) -> [URL] {
+        for folder in ["Migrations", "migrations"].map(dir.appendingPathComponent) {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
             let sql = names.filter { $0.hasSuffix(".sql") && BundlePath.isPlainFileName($0) }.sorted()
-            if !sql.isEmpty { return sql }
+            if !sql.isEmpty { return sql.map(folder.appendingPathComponent) }
         }
         return []
     }
@@ -131,10 +131,9 @@ public enum BundlePacker {
             files["migrations/\(name)"] = data
         }
         if listed.isEmpty {
-            for name in defaultMigrations(dir) {
-                guard let data = read(dir.appendingPathComponent("Migrations").appendingPathComponent(name))
-                    ?? read(dir.appendingPathComponent("migrations").appendingPathComponent(name)) else { continue }
-                files["migrations/\(name)"] = data
+            for url in defaultMigrations(dir) {
+                guard let data = read(url) else { continue }
+                files["migrations/\(url.lastPathComponent)"] = data
             }
         }
 
