@@ -49,7 +49,7 @@ extension Launcher {
         }
 
         if try sql.execute("SELECT 1 FROM shop").count > 0 {
-            throw RequestError(field: "setup", reason: "the shop is already set up; the wizard runs once", status: 409)
+            throw Self.alreadySetUp
         }
         let account: [String: Any] = signedInStaff
             ? ["created": false, "email": email, "reason": "signed in as staff: the wizard ran with that account"]
@@ -66,7 +66,7 @@ extension Launcher {
             }
         } catch let error as SQLError where error.isUniqueViolation {
             // Two wizards at once: the second insert meets the first's row.
-            throw RequestError(field: "setup", reason: "the shop is already set up; the wizard runs once", status: 409)
+            throw Self.alreadySetUp
         } catch where account["created"] as? Bool == true {
             // The account exists now: say so, or the owner would retry anonymously and meet 403.
             throw RequestError(field: "setup", reason: "the staff account \(email) was created, but the shop was not set up (\(error)); sign in as staff and run the wizard again", status: 500)
@@ -77,6 +77,8 @@ extension Launcher {
             "sample_catalog": ["requested": sample, "outcome": outcome],
         ], status: 201)
     }
+
+    static let alreadySetUp = RequestError(field: "setup", reason: "the shop is already set up; the wizard runs once", status: 409)
 
     /// Asks the host for the first staff account (`platform.staff.first_owner`, role owner).
     /// Before the shop row is written, so a refused password leaves the wizard to run again.

@@ -106,7 +106,11 @@ extension Storefront {
     /// call it as their `inline_handler` on the server's request thread; nil passes the request
     /// to `cached` on a worker thread.
     func kept(_ request: HTTPRequest) -> HTTPAnswer? {
-        guard let key = pageCache.key(for: request, base: baseURL(request)), var hit = pageCache.lookup(key) else { return nil }
+        pageCache.key(for: request, base: baseURL(request)).flatMap(keptPage)
+    }
+
+    private func keptPage(_ key: String) -> HTTPAnswer? {
+        guard var hit = pageCache.lookup(key) else { return nil }
         hit.headers.append(("X-Page-Cache", "hit"))
         return hit
     }
@@ -115,7 +119,7 @@ extension Storefront {
     /// kept when it may be). `X-Page-Cache` says which, for operators and tests.
     func cached(_ request: HTTPRequest, _ render: (HTTPRequest) throws -> HTTPAnswer) throws -> HTTPAnswer {
         guard let key = pageCache.key(for: request, base: baseURL(request)) else { return try render(request) }
-        if let hit = kept(request) { return hit }
+        if let hit = keptPage(key) { return hit }
         let generation = pageCache.generation
         if pageCache.needsBoundary {
             // Without Catalog's answer the page is served but not kept: a sale could start any second.
